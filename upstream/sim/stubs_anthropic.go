@@ -1,0 +1,6 @@
+package sim
+
+// Placeholder until the Anthropic simulator lands.
+type anthropicState struct{}
+
+func (s *Server) mountAnthropic() {}
