@@ -1,0 +1,54 @@
+# dj — two commands on a fresh machine: `make run` and `make test`.
+# Every target installs what it needs (Go modules; later npm packages and
+# Debian's chromium for the browser tests).
+
+SHELL := /bin/bash
+export PATH := /usr/local/go/bin:$(HOME)/go/bin:$(PATH)
+GO ?= go
+GOFLAGS_TEST ?= -race -count=1 -timeout 12m
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+
+.PHONY: all run test vet gotest bench proto web deps build clean help
+
+all: build
+
+help:
+	@echo "make run    build the web app and start djd on http://127.0.0.1:8080 (simulator when no keys are set)"
+	@echo "make test   vet and run every test (race detector on)"
+	@echo "make bench  run the benchmarks (figures go to docs/benchmarks.md)"
+	@echo "make proto  regenerate protobuf code in proto/"
+	@echo "make web    build the SPA into web/dist"
+	@echo "make build  build djd, djsim and djload into bin/"
+
+deps:
+	@$(GO) mod download
+
+build: deps web
+	@mkdir -p bin
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/ ./cmd/...
+
+run: deps web
+	DJ_VALIDATE_RESPONSES=$${DJ_VALIDATE_RESPONSES:-1} $(GO) run -ldflags "$(LDFLAGS)" ./cmd/djd
+
+test: deps vet gotest
+
+vet:
+	$(GO) vet ./...
+
+gotest:
+	$(GO) test $(GOFLAGS_TEST) ./...
+
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# The SPA arrives with the web-app issue; until then the embedded
+# placeholder page is served.
+web:
+	@true
+
+proto:
+	@echo "no protobuf messages yet"
+
+clean:
+	rm -rf bin data

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is everything djd can be told, from flags or DJ_* variables.
+// Secrets (upstream keys) come only from the environment, never flags, so
+// they do not show in process listings.
+type config struct {
+	Addr            string
+	DataDir         string
+	Upstream        string // "sim" or "real"
+	PublicURL       string
+	LogLevel        slog.Level
+	ShutdownTimeout time.Duration
+	BodyLimit       int
+	CORSOrigins     []string
+
+	SimAddr    string
+	SimSeed    uint64
+	SimLatency string // "none" or "realistic"
+
+	// Upstream credentials, from the environment only.
+	SpotifyClientID     string
+	SpotifyClientSecret string
+	AnthropicAPIKey     string
+	LastfmAPIKey        string
+}
+
+// envLookup abstracts os.LookupEnv so tests can pass their own.
+type envLookup func(string) (string, bool)
+
+// setting is one flag with its environment variable.
+type setting struct {
+	flag, env, usage string
+}
+
+// parseConfig reads flags from args with environment fallbacks. An
+// explicit flag wins over the environment, which wins over the default.
+func parseConfig(args []string, env envLookup, stderr io.Writer) (config, error) {
+	var c config
+	var logLevel, corsOrigins, shutdown string
+	fs := flag.NewFlagSet("djd", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var settings []setting
+	str := func(p *string, name, envName, def, usage string) {
+		if v, ok := env(envName); ok && v != "" {
+			def = v
+		}
+		fs.StringVar(p, name, def, usage)
+		settings = append(settings, setting{name, envName, usage})
+	}
+	_, hasSpotify := env("SPOTIFY_CLIENT_ID")
+	defaultMode := "sim"
+	if hasSpotify {
+		defaultMode = "real"
+	}
+	str(&c.Addr, "addr", "DJ_ADDR", "127.0.0.1:8080", "address to listen on")
+	str(&c.DataDir, "data-dir", "DJ_DATA_DIR", "./data", "directory of the Badger databases")
+	str(&c.Upstream, "upstream", "DJ_UPSTREAM", defaultMode, "sim (built-in simulator) or real (needs SPOTIFY_CLIENT_ID); default sim unless SPOTIFY_CLIENT_ID is set")
+	str(&c.PublicURL, "public-url", "DJ_PUBLIC_URL", "", "external base URL of this server, for the OAuth redirect (default http://ADDR)")
+	str(&logLevel, "log-level", "DJ_LOG_LEVEL", "info", "debug, info, warn or error")
+	str(&shutdown, "shutdown-timeout", "DJ_SHUTDOWN_TIMEOUT", "10s", "how long shutdown waits for streams and tracked work")
+	str(&corsOrigins, "cors-origins", "DJ_CORS_ORIGINS", "", "comma-separated browser origins allowed cross-origin (the SPA is same-origin)")
+	str(&c.SimAddr, "sim-addr", "DJ_SIM_ADDR", "127.0.0.1:0", "address of the in-process simulator in sim mode")
+	str(&c.SimLatency, "sim-latency", "DJ_SIM_LATENCY", "realistic", "simulated upstream latency: none or realistic")
+	bodyLimit := envInt(env, "DJ_BODY_LIMIT", 256<<10)
+	fs.IntVar(&c.BodyLimit, "body-limit", bodyLimit, "largest request body in bytes")
+	settings = append(settings, setting{"body-limit", "DJ_BODY_LIMIT", "largest request body in bytes"})
+	seed := envInt(env, "DJ_SIM_SEED", 1)
+	fs.Uint64Var(&c.SimSeed, "sim-seed", uint64(seed), "seed of the simulator's catalog")
+	settings = append(settings, setting{"sim-seed", "DJ_SIM_SEED", "seed of the simulator's catalog"})
+	fs.Usage = func() { usage(fs, settings) }
+	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	c.SpotifyClientID, _ = env("SPOTIFY_CLIENT_ID")
+	c.SpotifyClientSecret, _ = env("SPOTIFY_CLIENT_SECRET")
+	c.AnthropicAPIKey, _ = env("ANTHROPIC_API_KEY")
+	c.LastfmAPIKey, _ = env("LASTFM_API_KEY")
+	if err := c.finish(logLevel, corsOrigins, shutdown); err != nil {
+		return config{}, err
+	}
+	return c, nil
+}
+
+func (c *config) finish(logLevel, corsOrigins, shutdown string) error {
+	if err := c.LogLevel.UnmarshalText([]byte(logLevel)); err != nil {
+		return fmt.Errorf("-log-level: %w", err)
+	}
+	d, err := time.ParseDuration(shutdown)
+	if err != nil || d <= 0 {
+		return fmt.Errorf("-shutdown-timeout %q: want a positive duration such as 10s", shutdown)
+	}
+	c.ShutdownTimeout = d
+	for _, o := range strings.Split(corsOrigins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.CORSOrigins = append(c.CORSOrigins, o)
+		}
+	}
+	switch c.Upstream {
+	case "sim":
+	case "real":
+		if c.SpotifyClientID == "" {
+			return errors.New("-upstream real needs SPOTIFY_CLIENT_ID in the environment")
+		}
+	default:
+		return fmt.Errorf("-upstream %q: want sim or real", c.Upstream)
+	}
+	if c.SimLatency != "none" && c.SimLatency != "realistic" {
+		return fmt.Errorf("-sim-latency %q: want none or realistic", c.SimLatency)
+	}
+	if c.BodyLimit < 1024 {
+		return fmt.Errorf("-body-limit %d: want at least 1024 bytes", c.BodyLimit)
+	}
+	return nil
+}
+
+func envInt(env envLookup, name string, def int) int {
+	if v, ok := env(name); ok {
+		if n, err := strconv.Atoi(v); err == nil {
+			return n
+		}
+	}
+	return def
+}
+
+func usage(fs *flag.FlagSet, settings []setting) {
+	w := fs.Output()
+	fmt.Fprintf(w, "djd — the dj server: an AI DJ for Spotify.\n\nUsage: djd [flags]\n\nFlags (each also read from its environment variable):\n")
+	for _, s := range settings {
+		f := fs.Lookup(s.flag)
+		fmt.Fprintf(w, "  -%-18s %-22s %s (default %q)\n", s.flag, s.env, s.usage, f.DefValue)
+	}
+	fmt.Fprintf(w, "\nSecrets, from the environment only:\n"+
+		"  SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET   Spotify app (switches the default to -upstream real)\n"+
+		"  ANTHROPIC_API_KEY                          the AI DJ's model\n"+
+		"  LASTFM_API_KEY                             Last.fm enrichment\n")
+}

@@ -1,0 +1,148 @@
+// Package gateway is dj's HTTP edge: a Fiber app that authenticates,
+// validates and turns each request into one message to the actors, and
+// serves the SPA. It never calls an upstream API itself.
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Config holds the gateway's settings. Zero values take the defaults noted.
+type Config struct {
+	Version string
+	// Upstream is "sim" or "real"; SimulatorURL is set in sim mode.
+	Upstream     string
+	SimulatorURL string
+	StartedAt    time.Time
+	// BodyLimit caps request bodies in bytes (default 256 KiB); larger
+	// bodies get 413.
+	BodyLimit int
+	// ReadTimeout bounds reading one request (default 15 s). There is no
+	// write timeout: it would cut SSE streams.
+	ReadTimeout time.Duration
+	// IdleTimeout closes idle keep-alive connections (default 120 s).
+	IdleTimeout time.Duration
+	// CORSOrigins are the browser origins allowed to call the API from
+	// elsewhere; the SPA itself is same-origin and needs none.
+	CORSOrigins []string
+	Logger      *slog.Logger
+	Registerer  prometheus.Registerer
+}
+
+func (c *Config) defaults() {
+	if c.BodyLimit <= 0 {
+		c.BodyLimit = 256 << 10
+	}
+	if c.ReadTimeout <= 0 {
+		c.ReadTimeout = 15 * time.Second
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = 120 * time.Second
+	}
+	if c.StartedAt.IsZero() {
+		c.StartedAt = time.Now()
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// Server is the running gateway.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	app     *fiber.App
+	metrics *httpMetrics
+	ln      net.Listener
+}
+
+// New builds the Fiber app with every middleware and route.
+func New(cfg Config) (*Server, error) { return newServer(cfg, nil) }
+
+// newServer is New with extra /api routes, which tests use to exercise
+// middleware (a panicking handler, a body-reading one).
+func newServer(cfg Config, extra func(api fiber.Router)) (*Server, error) {
+	cfg.defaults()
+	m, err := newHTTPMetrics(cfg.Registerer)
+	if err != nil {
+		return nil, fmt.Errorf("gateway metrics: %w", err)
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, metrics: m}
+	s.app = fiber.New(fiber.Config{
+		AppName:               "dj",
+		BodyLimit:             cfg.BodyLimit,
+		ReadTimeout:           cfg.ReadTimeout,
+		IdleTimeout:           cfg.IdleTimeout,
+		DisableStartupMessage: true,
+		ErrorHandler:          s.errorHandler,
+	})
+	s.app.Use(requestIDs, s.accessLog, s.recoverPanics, securityHeaders)
+	if len(cfg.CORSOrigins) > 0 {
+		s.app.Use(corsFor(cfg.CORSOrigins))
+	}
+	s.routes(extra)
+	return s, nil
+}
+
+func (s *Server) routes(extra func(api fiber.Router)) {
+	api := s.app.Group("/api")
+	api.Get("/health", s.health)
+	if extra != nil {
+		extra(api)
+	}
+	api.All("/*", func(c *fiber.Ctx) error {
+		return writeProblem(c, fiber.StatusNotFound, "no such API route", nil)
+	})
+	s.app.Get("/health", s.health)
+	s.mountSPA()
+}
+
+// App exposes the Fiber app to tests.
+func (s *Server) App() *fiber.App { return s.app }
+
+// Listen binds addr ("127.0.0.1:0" picks a free port) and serves in the
+// background. It returns once the listener is open, so Addr is valid.
+func (s *Server) Listen(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("gateway: listen %s: %w", addr, err)
+	}
+	s.ln = ln
+	go func() {
+		if err := s.app.Listener(ln); err != nil && !errors.Is(err, net.ErrClosed) {
+			s.log.Error("gateway stopped serving", "err", err)
+		}
+	}()
+	return nil
+}
+
+// Addr is the bound address, e.g. 127.0.0.1:8080.
+func (s *Server) Addr() string {
+	if s.ln == nil {
+		return ""
+	}
+	return s.ln.Addr().String()
+}
+
+// Shutdown stops accepting and waits, bounded by ctx, for requests in
+// progress. Open SSE streams must have been ended before this (fasthttp's
+// shutdown does not end them).
+func (s *Server) Shutdown(ctx context.Context) error {
+	deadline, ok := ctx.Deadline()
+	timeout := 10 * time.Second
+	if ok {
+		timeout = time.Until(deadline)
+	}
+	if err := s.app.ShutdownWithTimeout(timeout); err != nil {
+		return fmt.Errorf("gateway shutdown: %w", err)
+	}
+	return nil
+}
