@@ -33,8 +33,15 @@ type Config struct {
 	// CORSOrigins are the browser origins allowed to call the API from
 	// elsewhere; the SPA itself is same-origin and needs none.
 	CORSOrigins []string
-	Logger      *slog.Logger
-	Registerer  prometheus.Registerer
+	// ValidateResponses checks every JSON response against its documented
+	// schema; a mismatch is logged and answered 500 (tests and dev mode).
+	ValidateResponses bool
+	// DemoUsers are the simulator's users offered on the login page.
+	DemoUsers []string
+	// Auth resolves session tokens; nil rejects every authenticated route.
+	Auth       Authenticator
+	Logger     *slog.Logger
+	Registerer prometheus.Registerer
 }
 
 func (c *Config) defaults() {
@@ -46,6 +53,9 @@ func (c *Config) defaults() {
 	}
 	if c.IdleTimeout <= 0 {
 		c.IdleTimeout = 120 * time.Second
+	}
+	if c.Version == "" {
+		c.Version = "dev"
 	}
 	if c.StartedAt.IsZero() {
 		c.StartedAt = time.Now()
@@ -60,6 +70,9 @@ type Server struct {
 	cfg     Config
 	log     *slog.Logger
 	app     *fiber.App
+	api     fiber.Router
+	doc     *apiDoc
+	auth    Authenticator
 	metrics *httpMetrics
 	ln      net.Listener
 }
@@ -69,13 +82,13 @@ func New(cfg Config) (*Server, error) { return newServer(cfg, nil) }
 
 // newServer is New with extra /api routes, which tests use to exercise
 // middleware (a panicking handler, a body-reading one).
-func newServer(cfg Config, extra func(api fiber.Router)) (*Server, error) {
+func newServer(cfg Config, extra func(s *Server)) (*Server, error) {
 	cfg.defaults()
 	m, err := newHTTPMetrics(cfg.Registerer)
 	if err != nil {
 		return nil, fmt.Errorf("gateway metrics: %w", err)
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, metrics: m}
+	s := &Server{cfg: cfg, log: cfg.Logger, metrics: m, auth: cfg.Auth, doc: newAPIDoc(cfg.Version)}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "dj",
 		BodyLimit:             cfg.BodyLimit,
@@ -88,21 +101,27 @@ func newServer(cfg Config, extra func(api fiber.Router)) (*Server, error) {
 	if len(cfg.CORSOrigins) > 0 {
 		s.app.Use(corsFor(cfg.CORSOrigins))
 	}
-	s.routes(extra)
+	if err := s.routes(extra); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
-func (s *Server) routes(extra func(api fiber.Router)) {
-	api := s.app.Group("/api")
-	api.Get("/health", s.health)
+func (s *Server) routes(extra func(s *Server)) error {
+	s.api = s.app.Group("/api")
+	handle(s, operation{Method: "GET", Path: "/api/health", ID: "health", Summary: "Liveness, version and upstream mode", Tag: "system"}, s.health)
 	if extra != nil {
-		extra(api)
+		extra(s)
 	}
-	api.All("/*", func(c *fiber.Ctx) error {
+	if err := s.mountDocs(); err != nil {
+		return err
+	}
+	s.api.All("/*", func(c *fiber.Ctx) error {
 		return writeProblem(c, fiber.StatusNotFound, "no such API route", nil)
 	})
-	s.app.Get("/health", s.health)
+	s.app.Get("/health", func(c *fiber.Ctx) error { return c.Redirect("/api/health", fiber.StatusPermanentRedirect) })
 	s.mountSPA()
+	return nil
 }
 
 // App exposes the Fiber app to tests.

@@ -18,7 +18,7 @@ import (
 func TestMain(m *testing.M) { leakcheck.VerifyTestMain(m) }
 
 // startTest runs a gateway on a loopback port and returns its base URL.
-func startTest(t *testing.T, cfg Config, extra func(api fiber.Router)) (*Server, string) {
+func startTest(t *testing.T, cfg Config, extra func(s *Server)) (*Server, string) {
 	t.Helper()
 	s, err := newServer(cfg, extra)
 	if err != nil {
@@ -134,7 +134,8 @@ func TestClientRoutesGetTheSPA(t *testing.T) {
 }
 
 func TestOversizedBodyIs413(t *testing.T) {
-	_, base := startTest(t, Config{BodyLimit: 2048}, func(api fiber.Router) {
+	_, base := startTest(t, Config{BodyLimit: 2048}, func(s *Server) {
+		api := s.api
 		api.Post("/echo", func(c *fiber.Ctx) error { return c.Send(c.Body()) })
 	})
 	resp, err := http.Post(base+"/api/echo", "application/json", bytes.NewReader(bytes.Repeat([]byte("a"), 4096)))
@@ -149,7 +150,8 @@ func TestOversizedBodyIs413(t *testing.T) {
 
 func TestPanicIsRecoveredWithoutDetail(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	s, base := startTest(t, Config{Registerer: reg}, func(api fiber.Router) {
+	s, base := startTest(t, Config{Registerer: reg}, func(s *Server) {
+		api := s.api
 		api.Get("/boom", func(c *fiber.Ctx) error { panic("secret internal state") })
 	})
 	resp, err := http.Get(base + "/api/boom")
@@ -178,7 +180,8 @@ func TestPanicIsRecoveredWithoutDetail(t *testing.T) {
 }
 
 func TestErrorsNeverCarryInternalText(t *testing.T) {
-	_, base := startTest(t, Config{}, func(api fiber.Router) {
+	_, base := startTest(t, Config{}, func(s *Server) {
+		api := s.api
 		api.Get("/fail", func(c *fiber.Ctx) error { return io.ErrUnexpectedEOF })
 		api.Get("/field", func(c *fiber.Ctx) error { return InvalidField("query", "limit", "must be between 1 and 50") })
 	})

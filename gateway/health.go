@@ -1,10 +1,6 @@
 package gateway
 
-import (
-	"time"
-
-	"github.com/gofiber/fiber/v2"
-)
+import "time"
 
 // HealthResponse says the process is up and how it is wired, so an
 // operator (or `make run` user) sees at once whether upstreams are real.
@@ -13,15 +9,18 @@ type HealthResponse struct {
 	Version       string  `json:"version"`
 	Upstream      string  `json:"upstream"`
 	UptimeSeconds float64 `json:"uptime_seconds"`
-	Simulator     string  `json:"simulator,omitempty"`
+	Simulator     string  `json:"simulator,omitempty" doc:"base URL of the in-process simulator (sim mode only)"`
+	// DemoUsers are the simulator's users the login page offers.
+	DemoUsers []string `json:"demo_users,omitempty"`
 }
 
-func (s *Server) health(c *fiber.Ctx) error {
-	return c.JSON(HealthResponse{
+func (s *Server) health(*Call, *struct{}) (*HealthResponse, error) {
+	return &HealthResponse{
 		Status:        "healthy",
 		Version:       s.cfg.Version,
 		Upstream:      s.cfg.Upstream,
 		UptimeSeconds: time.Since(s.cfg.StartedAt).Round(time.Millisecond).Seconds(),
 		Simulator:     s.cfg.SimulatorURL,
-	})
+		DemoUsers:     s.cfg.DemoUsers,
+	}, nil
 }

@@ -12,6 +12,8 @@ type httpMetrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	panics   prometheus.Counter
+	// badResponses counts responses that failed their own schema.
+	badResponses prometheus.Counter
 }
 
 func newHTTPMetrics(reg prometheus.Registerer) (*httpMetrics, error) {
@@ -26,11 +28,14 @@ func newHTTPMetrics(reg prometheus.Registerer) (*httpMetrics, error) {
 		panics: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "dj_http_panics_total", Help: "Handler panics recovered by the gateway.",
 		}),
+		badResponses: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "dj_http_invalid_responses_total", Help: "Responses that did not match their documented schema (validation on).",
+		}),
 	}
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.duration, m.panics} {
+	for _, c := range []prometheus.Collector{m.requests, m.duration, m.panics, m.badResponses} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

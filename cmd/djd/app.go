@@ -39,13 +39,15 @@ func start(ctx context.Context, cfg config, log *slog.Logger, stderr io.Writer) 
 		}
 	}
 	gw, err := gateway.New(gateway.Config{
-		Version:      version,
-		Upstream:     cfg.Upstream,
-		SimulatorURL: a.simulatorURL(),
-		BodyLimit:    cfg.BodyLimit,
-		CORSOrigins:  cfg.CORSOrigins,
-		Logger:       log,
-		Registerer:   reg,
+		Version:           version,
+		Upstream:          cfg.Upstream,
+		SimulatorURL:      a.simulatorURL(),
+		BodyLimit:         cfg.BodyLimit,
+		CORSOrigins:       cfg.CORSOrigins,
+		DemoUsers:         a.demoUsers(),
+		ValidateResponses: cfg.ValidateResponses,
+		Logger:            log,
+		Registerer:        reg,
 	})
 	if err != nil {
 		return nil, err
@@ -79,6 +81,18 @@ func (a *app) simulatorURL() string {
 		return ""
 	}
 	return a.sim.URL()
+}
+
+// demoUsers are the simulator's named users, offered on the login page.
+func (a *app) demoUsers() []string {
+	if a.sim == nil {
+		return nil
+	}
+	var ids []string
+	for _, u := range a.sim.Catalog().Users[:4] {
+		ids = append(ids, u.ID)
+	}
+	return ids
 }
 
 // banner says, once, where djd listens and whether upstreams are real.

@@ -23,6 +23,9 @@ type config struct {
 	ShutdownTimeout time.Duration
 	BodyLimit       int
 	CORSOrigins     []string
+	// ValidateResponses checks every JSON response against the OpenAPI
+	// schema (on in tests and in `make run`).
+	ValidateResponses bool
 
 	SimAddr    string
 	SimSeed    uint64
@@ -75,6 +78,9 @@ func parseConfig(args []string, env envLookup, stderr io.Writer) (config, error)
 	bodyLimit := envInt(env, "DJ_BODY_LIMIT", 256<<10)
 	fs.IntVar(&c.BodyLimit, "body-limit", bodyLimit, "largest request body in bytes")
 	settings = append(settings, setting{"body-limit", "DJ_BODY_LIMIT", "largest request body in bytes"})
+	validate := envInt(env, "DJ_VALIDATE_RESPONSES", 0) == 1
+	fs.BoolVar(&c.ValidateResponses, "validate-responses", validate, "check every JSON response against its OpenAPI schema (1 in the environment)")
+	settings = append(settings, setting{"validate-responses", "DJ_VALIDATE_RESPONSES", "check every JSON response against its OpenAPI schema"})
 	seed := envInt(env, "DJ_SIM_SEED", 1)
 	fs.Uint64Var(&c.SimSeed, "sim-seed", uint64(seed), "seed of the simulator's catalog")
 	settings = append(settings, setting{"sim-seed", "DJ_SIM_SEED", "seed of the simulator's catalog"})
