@@ -1,5 +1,0 @@
-package sim
-
-// Placeholder until the Last.fm and Deezer simulators land.
-func (s *Server) mountLastfm() {}
-func (s *Server) mountDeezer() {}
