@@ -1,0 +1,69 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type {} from 'vitest';
+import type { TestProject } from 'vitest/node';
+
+// Global setup: the URL of the djd under test. DJ_URL points at a running
+// one; otherwise DJ_BIN (or a fresh `go build ./cmd/djd`) is started in
+// simulator mode on a free port with an empty data directory, and stopped
+// after the run. The web app must have been built first (it is embedded).
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    djUrl: string;
+  }
+}
+
+const repo = resolve(import.meta.dirname, '..', '..');
+
+export default async function setup(project: TestProject): Promise<(() => void) | undefined> {
+  const given = process.env.DJ_URL;
+  if (given) {
+    project.provide('djUrl', given.replace(/\/$/, ''));
+    return undefined;
+  }
+  if (!existsSync(join(repo, 'web', 'dist', 'index.html'))) {
+    throw new Error('web/dist/index.html is missing: run `npm run build` before the browser tests');
+  }
+  const work = mkdtempSync(join(tmpdir(), 'dj-e2e-'));
+  let bin = process.env.DJ_BIN;
+  if (!bin) {
+    bin = join(work, 'djd');
+    const go = process.env.GO ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : 'go');
+    const built = spawnSync(go, ['build', '-o', bin, './cmd/djd'], { cwd: repo, stdio: 'inherit' });
+    if (built.status !== 0) throw new Error('go build ./cmd/djd failed');
+  }
+  const child = spawn(bin, ['-addr', '127.0.0.1:0', '-sim-latency', 'none', '-data-dir', join(work, 'data')], {
+    cwd: repo,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, DJ_VALIDATE_RESPONSES: '1' },
+  });
+  const url = await listeningUrl(child);
+  project.provide('djUrl', url);
+  return () => {
+    child.kill('SIGTERM');
+    rmSync(work, { recursive: true, force: true });
+  };
+}
+
+function listeningUrl(child: ChildProcess): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`djd did not start in 60 s:\n${seen}`)), 60_000);
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      if (seen.length < 20_000) seen += chunk;
+      const m = /listening on (http:\/\/[^\s]+)/.exec(seen);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolvePromise(m[1]);
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`djd exited (${code}) before listening:\n${seen}`));
+    });
+  });
+}

@@ -1,0 +1,13 @@
+import type { CSSProperties } from 'react';
+
+// Album or playlist art, with a generated cover when there is none.
+
+export function Art({ src, label, size }: { src: string | null | undefined; label: string; size: 'sm' | 'md' | 'lg' }) {
+  if (src) return <img className={`art art-${size}`} src={src} alt="" loading="lazy" decoding="async" />;
+  const hue = [...label].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 360, 7);
+  return (
+    <span className={`art art-${size} art-fallback`} style={{ '--hue': hue } as CSSProperties} aria-hidden="true">
+      {label.slice(0, 1).toUpperCase()}
+    </span>
+  );
+}
