@@ -24,6 +24,8 @@ func DefaultLatencies() map[string]Latency {
 		"lastfm":    {Median: 250 * time.Millisecond, P99: 900 * time.Millisecond},
 		"deezer":    {Median: 150 * time.Millisecond, P99: 500 * time.Millisecond},
 		"anthropic": {Median: 600 * time.Millisecond, P99: 1500 * time.Millisecond},
+		// Time between streamed text deltas, after the first event.
+		AnthropicStreamLatency: {Median: 40 * time.Millisecond, P99: 90 * time.Millisecond},
 	}
 }
 
