@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openBrowser, screenshot, type Session } from './browser';
+import { startDjd, type Djd } from './djd';
 
 // The whole DJ experience against a real djd in simulator mode, step by
 // step, as a listener would do it: log in as a demo user, pick a playlist,
@@ -9,7 +10,6 @@ import { openBrowser, screenshot, type Session } from './browser';
 // a playlist, log out. Nothing is mocked and no step tolerates a failure.
 // Each step leaves a screenshot in the artifacts folder.
 
-const url = inject('djUrl');
 const DEMO_USER = 'alice';
 
 /** Counts the chat stream's `content` frames as they arrive (test-only wrapper around fetch). */
@@ -54,12 +54,30 @@ async function waitForQueue(page: Page, atLeast: number): Promise<string[]> {
 }
 
 describe('the DJ journey', () => {
-  let s: Session;
+  let djd: Djd | undefined;
+  let url = '';
+  let s: Session | undefined;
   let page: Page;
   const requestUrls: string[] = [];
   const consoleText: string[] = [];
 
+  // Each step needs the one before it: after a failure the rest are
+  // skipped rather than timing out one by one.
+  let broken = false;
+  const step = (name: string, fn: () => Promise<void>) =>
+    test(name, async (ctx) => {
+      if (broken) ctx.skip();
+      try {
+        await fn();
+      } catch (err) {
+        broken = true;
+        throw err;
+      }
+    });
+
   beforeAll(async () => {
+    djd = await startDjd();
+    url = djd.url;
     s = await openBrowser();
     page = s.page;
     page.setDefaultTimeout(20_000);
@@ -69,11 +87,12 @@ describe('the DJ journey', () => {
   });
   afterAll(async () => {
     await s?.close();
+    djd?.stop();
   });
 
   const token = () => page.evaluate(() => JSON.parse(localStorage.getItem('dj.session') ?? 'null')?.token as string | undefined);
 
-  test('log in as a demo user', async () => {
+  step('log in as a demo user', async () => {
     await page.goto(`${url}/`);
     const button = page.getByRole('button', { name: `Log in as ${DEMO_USER}` });
     await button.waitFor();
@@ -86,7 +105,7 @@ describe('the DJ journey', () => {
   });
 
   let playlistName = '';
-  test('search the playlists and pick one', async () => {
+  step('search the playlists and pick one', async () => {
     const cards = page.getByRole('list', { name: 'Your playlists' }).getByRole('button');
     await cards.nth(1).waitFor();
     await screenshot(page, '02-playlists');
@@ -101,7 +120,7 @@ describe('the DJ journey', () => {
   });
 
   let before: string[] = [];
-  test('the mix starts: now playing, a queue and suggestions', async () => {
+  step('the mix starts: now playing, a queue and suggestions', async () => {
     before = await waitForQueue(page, 3);
     await page.getByRole('heading', { name: 'Now playing' }).waitFor();
     await page.getByTestId('suggestion').first().waitFor({ timeout: 30_000 });
@@ -109,7 +128,7 @@ describe('the DJ journey', () => {
     await screenshot(page, '03-dj');
   });
 
-  test('reorder the queue with the keyboard and see it persist after a reload', async () => {
+  step('reorder the queue with the keyboard and see it persist after a reload', async () => {
     const expected = [before[1] ?? '', before[0] ?? '', ...before.slice(2)];
     const saved = page.waitForResponse((r) => r.url().endsWith('/api/mix/queue/reorder') && r.request().method() === 'PUT');
     await page.getByRole('button', { name: `Reorder ${before[0]}` }).first().focus();
@@ -123,7 +142,7 @@ describe('the DJ journey', () => {
     before = expected;
   });
 
-  test('steer and see the queue change', async () => {
+  step('steer and see the queue change', async () => {
     await page.getByRole('button', { name: 'More energy' }).click();
     await page.locator('.steer-done, .steer-error').first().waitFor({ timeout: 45_000 });
     expect(await page.locator('.steer-error').count()).toBe(0);
@@ -133,7 +152,7 @@ describe('the DJ journey', () => {
     await screenshot(page, '04-steer');
   });
 
-  test('chat with the DJ and see the reply stream in', async () => {
+  step('chat with the DJ and see the reply stream in', async () => {
     const box = page.getByLabel('Message to the DJ');
     await box.fill('Queue something upbeat for me');
     await box.press('Enter');
@@ -147,7 +166,7 @@ describe('the DJ journey', () => {
     await screenshot(page, '05-chat');
   });
 
-  test('save the mix as a playlist', async () => {
+  step('save the mix as a playlist', async () => {
     await page.getByRole('button', { name: 'Save as playlist' }).click();
     const dialog = page.getByRole('dialog', { name: 'Save mix as a playlist' });
     await dialog.waitFor();
@@ -157,7 +176,7 @@ describe('the DJ journey', () => {
     await dialog.getByRole('button', { name: 'Done' }).click();
   });
 
-  test('log out: back to the login page, session gone, streams stopped, token never in a URL or the console', async () => {
+  step('log out: back to the login page, session gone, streams stopped, token never in a URL or the console', async () => {
     const tok = await token();
     expect(tok).toBeTruthy();
     await page.getByRole('button', { name: 'Log out' }).click();

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openBrowser, screenshot, type Session } from './browser';
+import { startDjd, type Djd } from './djd';
 
 // The embedded build as djd serves it: the login page renders from `/` and
 // from a deep link (SPA fallback), offers what /api/health says, and the
 // phone layout holds together. Runs against any djd, today's included.
 
-const url = inject('djUrl');
 
 interface Health {
   upstream: string;
@@ -14,15 +14,20 @@ interface Health {
 }
 
 describe('login page', () => {
+  let djd: Djd | undefined;
+  let url = '';
   let s: Session | undefined;
   let health: Health;
 
   beforeAll(async () => {
+    djd = await startDjd();
+    url = djd.url;
     health = (await (await fetch(`${url}/api/health`)).json()) as Health;
     s = await openBrowser();
   });
   afterAll(async () => {
     await s?.close();
+    djd?.stop();
   });
 
   test('renders from the embedded build with what /api/health offers', async () => {

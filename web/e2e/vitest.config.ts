@@ -1,13 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
-// Browser tests: headless Debian chromium driven by playwright-core against
-// a real djd in simulator mode (DJ_URL, or one this run builds and starts).
+// Browser tests: headless Debian chromium driven by playwright-core, against
+// a real djd in simulator mode (DJ_URL, or one each file builds and starts;
+// see djd.ts) — except the screenshot tour, which uses mock-api.ts.
 export default defineConfig({
   test: {
     root: new URL('.', import.meta.url).pathname,
     include: ['**/*.e2e.ts'],
     environment: 'node',
-    globalSetup: ['./server.ts'],
     fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 180_000,

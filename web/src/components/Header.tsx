@@ -42,11 +42,11 @@ export function Header({ route, signedIn }: { route: Route; signedIn: boolean })
               onClick={() => setVoice(!voice)}
             >
               <Icon name="voice" size={16} />
-              <span>DJ voice</span>
+              <span className="button-label">DJ voice</span>
             </button>
             <button type="button" className="ghost-button" onClick={() => void logout()}>
               <Icon name="logout" size={16} />
-              <span>Log out</span>
+              <span className="button-label">Log out</span>
             </button>
           </div>
         </>

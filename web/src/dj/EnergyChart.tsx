@@ -84,27 +84,29 @@ export function EnergyChart({ history, queue, vibe }: Props) {
         )}
       </svg>
       {!hasData && <p className="empty">The curve appears once tracks with BPM or energy are played or queued.</p>}
-      <table className="sr-only">
-        <caption>Tracks in mix order</caption>
-        <thead>
-          <tr>
-            <th scope="col">Track</th>
-            <th scope="col">Status</th>
-            <th scope="col">BPM</th>
-            <th scope="col">Energy</th>
-          </tr>
-        </thead>
-        <tbody>
-          {points.map((p, i) => (
-            <tr key={i}>
-              <td>{p.label}</td>
-              <td>{p.kind}</td>
-              <td>{p.bpm === null ? 'unknown' : Math.round(p.bpm)}</td>
-              <td>{p.energy === null ? 'unknown' : `${Math.round(p.energy * 100)}%`}</td>
+      <div className="sr-only">
+        <table>
+          <caption>Tracks in mix order</caption>
+          <thead>
+            <tr>
+              <th scope="col">Track</th>
+              <th scope="col">Status</th>
+              <th scope="col">BPM</th>
+              <th scope="col">Energy</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {points.map((p, i) => (
+              <tr key={i}>
+                <td>{p.label}</td>
+                <td>{p.kind}</td>
+                <td>{p.bpm === null ? 'unknown' : Math.round(p.bpm)}</td>
+                <td>{p.energy === null ? 'unknown' : `${Math.round(p.energy * 100)}%`}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }

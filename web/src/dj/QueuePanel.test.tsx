@@ -32,7 +32,7 @@ describe('QueuePanel', () => {
     expect(screen.getByRole('heading', { name: 'Up next' })).toBeTruthy();
     expect(screen.getByText('You')).toBeTruthy();
     expect(screen.getByText('AI')).toBeTruthy();
-    expect(screen.getByText('81%')).toBeTruthy();
+    expect(screen.getByText('81% match')).toBeTruthy();
     expect(screen.getByText('why Bravo')).toBeTruthy();
   });
 

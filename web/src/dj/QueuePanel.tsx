@@ -156,14 +156,18 @@ export function QueuePanel({ queue, onMove, onRemove }: Props) {
                     {t.name}
                   </p>
                   <p className="track-artist">{t.artist}</p>
+                  <p className="badges inline">
+                    <span className={`badge ${t.addedBy === 'ai' ? 'badge-ai' : 'badge-you'}`}>
+                      {t.addedBy === 'ai' ? 'AI' : 'You'}
+                    </span>
+                    {t.addedBy === 'ai' && (
+                      <span className="badge" title="Vibe match">
+                        {percent(t.vibeScore)} match
+                      </span>
+                    )}
+                    {typeof t.bpm === 'number' && <span className="badge">{Math.round(t.bpm)} BPM</span>}
+                  </p>
                   {t.reason && <p className="track-reason">{t.reason}</p>}
-                </div>
-                <div className="badges">
-                  <span className={`badge ${t.addedBy === 'ai' ? 'badge-ai' : 'badge-you'}`}>
-                    {t.addedBy === 'ai' ? 'AI' : 'You'}
-                  </span>
-                  {t.addedBy === 'ai' && <span className="badge" title="Vibe match">{percent(t.vibeScore)}</span>}
-                  {typeof t.bpm === 'number' && <span className="badge">{Math.round(t.bpm)} BPM</span>}
                 </div>
                 <div className="row-actions">
                   <button

@@ -13,6 +13,7 @@ export function navigate(to: Route, opts: { replace?: boolean } = {}): void {
   if (opts.replace) window.history.replaceState(null, '', to);
   else window.history.pushState(null, '', to);
   path.set(to);
+  window.scrollTo(0, 0);
 }
 
 export function useRoute(): Route {

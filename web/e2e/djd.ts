@@ -2,28 +2,22 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type {} from 'vitest';
-import type { TestProject } from 'vitest/node';
 
-// Global setup: the URL of the djd under test. DJ_URL points at a running
-// one; otherwise DJ_BIN (or a fresh `go build ./cmd/djd`) is started in
-// simulator mode on a free port with an empty data directory, and stopped
-// after the run. The web app must have been built first (it is embedded).
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    djUrl: string;
-  }
-}
+// The djd under test. DJ_URL points at a running one; otherwise DJ_BIN (or a
+// fresh `go build ./cmd/djd`) is started in simulator mode on a free port
+// with an empty data directory. The web app must have been built first:
+// djd embeds web/dist at compile time.
 
 const repo = resolve(import.meta.dirname, '..', '..');
 
-export default async function setup(project: TestProject): Promise<(() => void) | undefined> {
+export interface Djd {
+  url: string;
+  stop(): void;
+}
+
+export async function startDjd(): Promise<Djd> {
   const given = process.env.DJ_URL;
-  if (given) {
-    project.provide('djUrl', given.replace(/\/$/, ''));
-    return undefined;
-  }
+  if (given) return { url: given.replace(/\/$/, ''), stop: () => undefined };
   if (!existsSync(join(repo, 'web', 'dist', 'index.html'))) {
     throw new Error('web/dist/index.html is missing: run `npm run build` before the browser tests');
   }
@@ -40,12 +34,20 @@ export default async function setup(project: TestProject): Promise<(() => void) 
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, DJ_VALIDATE_RESPONSES: '1' },
   });
-  const url = await listeningUrl(child);
-  project.provide('djUrl', url);
-  return () => {
-    child.kill('SIGTERM');
+  try {
+    const url = await listeningUrl(child);
+    return {
+      url,
+      stop() {
+        child.kill('SIGTERM');
+        rmSync(work, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    child.kill('SIGKILL');
     rmSync(work, { recursive: true, force: true });
-  };
+    throw err;
+  }
 }
 
 function listeningUrl(child: ChildProcess): Promise<string> {
