@@ -9,7 +9,7 @@ GOFLAGS_TEST ?= -race -count=1 -timeout 12m
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: all run test vet gotest bench proto web deps build clean help
+.PHONY: all run test vet gotest webtest e2e bench proto web webdeps deps build clean help
 
 all: build
 
@@ -31,7 +31,7 @@ build: deps web
 run: deps web
 	DJ_VALIDATE_RESPONSES=$${DJ_VALIDATE_RESPONSES:-1} $(GO) run -ldflags "$(LDFLAGS)" ./cmd/djd
 
-test: deps vet gotest
+test: deps web vet gotest webtest e2e
 
 vet:
 	$(GO) vet ./...
@@ -42,10 +42,26 @@ gotest:
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-# The SPA arrives with the web-app issue; until then the embedded
-# placeholder page is served.
-web:
-	@true
+# The SPA: npm packages from the lock file, then a type-checked Vite build
+# into web/dist, which djd embeds.
+webdeps: web/node_modules/.package-lock.json
+
+web/node_modules/.package-lock.json: web/package-lock.json web/package.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+
+web: webdeps
+	cd web && npm run build
+
+# Web unit and component tests (vitest, jsdom).
+webtest: webdeps
+	cd web && npm test
+
+# Browser end-to-end tests: headless Debian chromium (installed when
+# missing) driven by playwright-core against a real djd in sim mode.
+e2e: webdeps web
+	@mkdir -p bin
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/djd ./cmd/djd
+	cd web && DJ_BIN=$(CURDIR)/bin/djd npm run e2e -- login
 
 proto:
 	@echo "no protobuf messages yet"

@@ -1,10 +1,13 @@
 package gateway
 
-import "context"
+import (
+	"context"
 
-type requestIDKey struct{}
+	"dj/actors"
+)
 
-// withRequestID puts the request ID in the context handed to actors.
+// withRequestID puts the request ID in the context handed to actors, under
+// actors' own key, so their log lines and limiter decisions carry it.
 func withRequestID(ctx context.Context, id string) context.Context {
-	return context.WithValue(ctx, requestIDKey{}, id)
+	return actors.WithRequestID(ctx, id)
 }

@@ -11,8 +11,12 @@ import (
 	"net"
 	"time"
 
+	"dj/actors"
+
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // Config holds the gateway's settings. Zero values take the defaults noted.
@@ -42,6 +46,8 @@ type Config struct {
 	Auth       Authenticator
 	Logger     *slog.Logger
 	Registerer prometheus.Registerer
+	// Gatherer, when set, is served at /metrics in Prometheus text format.
+	Gatherer prometheus.Gatherer
 }
 
 func (c *Config) defaults() {
@@ -65,9 +71,21 @@ func (c *Config) defaults() {
 	}
 }
 
+// Deps are the actor-side services the routes talk to. A nil service
+// leaves its routes unregistered (tests of the gateway alone).
+type Deps struct {
+	Login *actors.Login
+	Mixes *actors.Mixes
+	Music *actors.Music
+	// Streams opens SSE streams (one writer actor each); nil leaves the
+	// stream routes unregistered.
+	Streams *actors.Streams
+}
+
 // Server is the running gateway.
 type Server struct {
 	cfg     Config
+	deps    Deps
 	log     *slog.Logger
 	app     *fiber.App
 	api     fiber.Router
@@ -78,17 +96,20 @@ type Server struct {
 }
 
 // New builds the Fiber app with every middleware and route.
-func New(cfg Config) (*Server, error) { return newServer(cfg, nil) }
+func New(cfg Config, deps Deps) (*Server, error) { return newServer(cfg, deps, nil) }
 
 // newServer is New with extra /api routes, which tests use to exercise
 // middleware (a panicking handler, a body-reading one).
-func newServer(cfg Config, extra func(s *Server)) (*Server, error) {
+func newServer(cfg Config, deps Deps, extra func(s *Server)) (*Server, error) {
 	cfg.defaults()
 	m, err := newHTTPMetrics(cfg.Registerer)
 	if err != nil {
 		return nil, fmt.Errorf("gateway metrics: %w", err)
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, metrics: m, auth: cfg.Auth, doc: newAPIDoc(cfg.Version)}
+	s := &Server{cfg: cfg, deps: deps, log: cfg.Logger, metrics: m, auth: cfg.Auth, doc: newAPIDoc(cfg.Version)}
+	if s.auth == nil && deps.Login != nil {
+		s.auth = loginAuthenticator{deps.Login}
+	}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "dj",
 		BodyLimit:             cfg.BodyLimit,
@@ -110,6 +131,16 @@ func newServer(cfg Config, extra func(s *Server)) (*Server, error) {
 func (s *Server) routes(extra func(s *Server)) error {
 	s.api = s.app.Group("/api")
 	handle(s, operation{Method: "GET", Path: "/api/health", ID: "health", Summary: "Liveness, version and upstream mode", Tag: "system"}, s.health)
+	if s.deps.Login != nil {
+		s.authRoutes()
+	}
+	if s.deps.Music != nil {
+		s.musicRoutes()
+	}
+	if s.deps.Mixes != nil {
+		s.mixRoutes()
+	}
+	s.streamRoutes()
 	if extra != nil {
 		extra(s)
 	}
@@ -119,6 +150,9 @@ func (s *Server) routes(extra func(s *Server)) error {
 	s.api.All("/*", func(c *fiber.Ctx) error {
 		return writeProblem(c, fiber.StatusNotFound, "no such API route", nil)
 	})
+	if s.cfg.Gatherer != nil {
+		s.app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(s.cfg.Gatherer, promhttp.HandlerOpts{})))
+	}
 	s.app.Get("/health", func(c *fiber.Ctx) error { return c.Redirect("/api/health", fiber.StatusPermanentRedirect) })
 	s.mountSPA()
 	return nil
@@ -134,13 +168,18 @@ func (s *Server) Listen(addr string) error {
 	if err != nil {
 		return fmt.Errorf("gateway: listen %s: %w", addr, err)
 	}
+	s.Serve(ln)
+	return nil
+}
+
+// Serve answers requests on ln in the background until Shutdown.
+func (s *Server) Serve(ln net.Listener) {
 	s.ln = ln
 	go func() {
 		if err := s.app.Listener(ln); err != nil && !errors.Is(err, net.ErrClosed) {
 			s.log.Error("gateway stopped serving", "err", err)
 		}
 	}()
-	return nil
 }
 
 // Addr is the bound address, e.g. 127.0.0.1:8080.

@@ -20,7 +20,7 @@ func TestMain(m *testing.M) { leakcheck.VerifyTestMain(m) }
 // startTest runs a gateway on a loopback port and returns its base URL.
 func startTest(t *testing.T, cfg Config, extra func(s *Server)) (*Server, string) {
 	t.Helper()
-	s, err := newServer(cfg, extra)
+	s, err := newServer(cfg, Deps{}, extra)
 	if err != nil {
 		t.Fatal(err)
 	}

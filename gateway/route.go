@@ -64,7 +64,7 @@ func handle[In, Out any](s *Server, o operation, h handler[In, Out]) {
 		}
 		result, err := h(call, &in)
 		if err != nil {
-			return s.mapError(err)
+			return s.mapError(call, err)
 		}
 		if o.Stream || o.Redirect || result == nil {
 			return nil

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"dj/internal/leakcheck"
+	"dj/internal/server"
 )
 
 func TestMain(m *testing.M) {
@@ -59,12 +60,12 @@ func getJSON(t *testing.T, url string, v any) *http.Response {
 }
 
 func TestHealthInSimMode(t *testing.T) {
-	a, err := start(context.Background(), testConfig(t), slog.New(slog.DiscardHandler), io.Discard)
+	a, err := server.Start(context.Background(), testConfig(t).Config, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer func() {
-		if err := a.shutdown(context.Background()); err != nil {
+		if err := a.Shutdown(context.Background()); err != nil {
 			t.Errorf("shutdown: %v", err)
 		}
 	}()
@@ -72,7 +73,7 @@ func TestHealthInSimMode(t *testing.T) {
 		Status, Version, Upstream, Simulator string
 		Uptime                               *float64 `json:"uptime_seconds"`
 	}
-	resp := getJSON(t, "http://"+a.gateway.Addr()+"/api/health", &h)
+	resp := getJSON(t, a.URL()+"/api/health", &h)
 	if resp.StatusCode != 200 || h.Status != "healthy" || h.Upstream != "sim" || h.Version == "" || h.Uptime == nil {
 		t.Fatalf("health = %d %+v", resp.StatusCode, h)
 	}

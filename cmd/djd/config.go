@@ -9,33 +9,18 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"dj/internal/server"
 )
 
-// config is everything djd can be told, from flags or DJ_* variables.
+// config is everything djd can be told, from flags or DJ_* variables:
+// the server's own configuration plus what only the process needs.
 // Secrets (upstream keys) come only from the environment, never flags, so
 // they do not show in process listings.
 type config struct {
-	Addr            string
-	DataDir         string
-	Upstream        string // "sim" or "real"
-	PublicURL       string
+	server.Config
 	LogLevel        slog.Level
 	ShutdownTimeout time.Duration
-	BodyLimit       int
-	CORSOrigins     []string
-	// ValidateResponses checks every JSON response against the OpenAPI
-	// schema (on in tests and in `make run`).
-	ValidateResponses bool
-
-	SimAddr    string
-	SimSeed    uint64
-	SimLatency string // "none" or "realistic"
-
-	// Upstream credentials, from the environment only.
-	SpotifyClientID     string
-	SpotifyClientSecret string
-	AnthropicAPIKey     string
-	LastfmAPIKey        string
 }
 
 // envLookup abstracts os.LookupEnv so tests can pass their own.
@@ -50,7 +35,7 @@ type setting struct {
 // explicit flag wins over the environment, which wins over the default.
 func parseConfig(args []string, env envLookup, stderr io.Writer) (config, error) {
 	var c config
-	var logLevel, corsOrigins, shutdown string
+	var logLevel, corsOrigins, shutdown, sseHeartbeat string
 	fs := flag.NewFlagSet("djd", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var settings []setting
@@ -72,6 +57,7 @@ func parseConfig(args []string, env envLookup, stderr io.Writer) (config, error)
 	str(&c.PublicURL, "public-url", "DJ_PUBLIC_URL", "", "external base URL of this server, for the OAuth redirect (default http://ADDR)")
 	str(&logLevel, "log-level", "DJ_LOG_LEVEL", "info", "debug, info, warn or error")
 	str(&shutdown, "shutdown-timeout", "DJ_SHUTDOWN_TIMEOUT", "10s", "how long shutdown waits for streams and tracked work")
+	str(&sseHeartbeat, "sse-heartbeat", "DJ_SSE_HEARTBEAT", "15s", "interval of the SSE streams' heartbeat comments")
 	str(&corsOrigins, "cors-origins", "DJ_CORS_ORIGINS", "", "comma-separated browser origins allowed cross-origin (the SPA is same-origin)")
 	str(&c.SimAddr, "sim-addr", "DJ_SIM_ADDR", "127.0.0.1:0", "address of the in-process simulator in sim mode")
 	str(&c.SimLatency, "sim-latency", "DJ_SIM_LATENCY", "realistic", "simulated upstream latency: none or realistic")
@@ -88,6 +74,11 @@ func parseConfig(args []string, env envLookup, stderr io.Writer) (config, error)
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
+	hb, err := time.ParseDuration(sseHeartbeat)
+	if err != nil || hb <= 0 {
+		return config{}, fmt.Errorf("-sse-heartbeat %q: want a positive duration such as 15s", sseHeartbeat)
+	}
+	c.SSEHeartbeat = hb
 	c.SpotifyClientID, _ = env("SPOTIFY_CLIENT_ID")
 	c.SpotifyClientSecret, _ = env("SPOTIFY_CLIENT_SECRET")
 	c.AnthropicAPIKey, _ = env("ANTHROPIC_API_KEY")

@@ -13,6 +13,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"dj/internal/server"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -38,13 +40,28 @@ func run(ctx context.Context, args []string, env envLookup, stdout, stderr io.Wr
 	log := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	a, err := start(ctx, cfg, log, stderr)
+	cfg.Version = version
+	srv, err := server.Start(ctx, cfg.Config, log)
 	if err != nil {
 		return err
 	}
+	banner(stderr, log, cfg, srv)
 	<-ctx.Done()
 	log.Info("shutting down", "reason", context.Cause(ctx).Error())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	return a.shutdown(shutdownCtx)
+	return srv.Shutdown(shutdownCtx)
+}
+
+// banner says, once, where djd listens and whether upstreams are real.
+func banner(stderr io.Writer, log *slog.Logger, cfg config, srv *server.Server) {
+	mode := "REAL upstream APIs"
+	if sim := srv.SimulatorURL(); sim != "" {
+		mode = "SIMULATOR mode (offline; simulator at " + sim + ")"
+		log.Info("djd started in SIMULATOR mode: upstream APIs are simulated in-process; set SPOTIFY_CLIENT_ID to use the real ones",
+			"url", srv.URL(), "version", version, "upstream", "sim", "simulator", sim, "data_dir", cfg.DataDir)
+	} else {
+		log.Info("djd started with REAL upstream APIs", "url", srv.URL(), "version", version, "upstream", "real", "data_dir", cfg.DataDir)
+	}
+	fmt.Fprintf(stderr, "djd %s listening on %s — %s\n", version, srv.URL(), mode)
 }

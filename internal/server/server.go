@@ -1,0 +1,214 @@
+// Package server assembles one whole dj server — simulator (in sim mode),
+// store, actor system, services and gateway — so that cmd/djd and the
+// tests that need a real server start it the same way.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"dj/actors"
+	"dj/gateway"
+	"dj/store"
+	"dj/upstream/sim"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// Config is what a server needs; cmd/djd fills it from flags and the
+// environment, tests from their own defaults.
+type Config struct {
+	Version  string
+	Addr     string // listen address; "127.0.0.1:0" picks a free port
+	DataDir  string
+	Upstream string // "sim" or "real"
+	// PublicURL is the external base URL (for the OAuth redirect); empty
+	// means http://<bound address>.
+	PublicURL         string
+	BodyLimit         int
+	CORSOrigins       []string
+	ValidateResponses bool
+
+	SimAddr    string
+	SimSeed    uint64
+	SimLatency string // "none" or "realistic"
+
+	// SSEHeartbeat is the SSE heartbeat interval (0: the default 15 s).
+	SSEHeartbeat time.Duration
+
+	// Upstream credentials (real mode), from the environment only.
+	SpotifyClientID     string
+	SpotifyClientSecret string
+	AnthropicAPIKey     string
+	LastfmAPIKey        string
+}
+
+// Server is one running dj: what Start built, in the order Shutdown undoes.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	reg     *prometheus.Registry
+	sim     *sim.Server // nil in real mode
+	store   *store.Store
+	system  *actors.System
+	streams *actors.Streams
+	gateway *gateway.Server
+}
+
+// Start brings a server up: simulator (sim mode), store, actors, gateway.
+// On failure it undoes what it had started.
+func Start(ctx context.Context, cfg Config, log *slog.Logger) (a *Server, err error) {
+	if cfg.SimAddr == "" {
+		cfg.SimAddr = "127.0.0.1:0"
+	}
+	a = &Server{cfg: cfg, log: log, reg: prometheus.NewRegistry()}
+	defer func() {
+		if err != nil {
+			_ = a.Shutdown(context.Background())
+		}
+	}()
+	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen %s: %w", cfg.Addr, err)
+	}
+	defer func() {
+		if err != nil {
+			_ = ln.Close()
+		}
+	}()
+	publicURL := strings.TrimRight(cfg.PublicURL, "/")
+	if publicURL == "" {
+		publicURL = "http://" + ln.Addr().String()
+	}
+	bases := upstreamBases{}
+	if cfg.Upstream == "sim" {
+		if err := a.startSimulator(); err != nil {
+			return nil, err
+		}
+		bases = simBases(a.sim)
+	}
+	ups, err := buildUpstreams(cfg, bases, publicURL+"/api/spotify/callback")
+	if err != nil {
+		return nil, err
+	}
+	if a.store, err = store.Open(store.Config{Dir: cfg.DataDir, Logger: log.With("component", "store")}, a.reg); err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	if a.system, err = actors.NewSystem(actors.Config{}, a.reg, log); err != nil {
+		return nil, fmt.Errorf("start actors: %w", err)
+	}
+	login := actors.NewLogin(actors.LoginConfig{
+		RedirectURL:   publicURL + "/api/spotify/callback",
+		AppURL:        publicURL + "/",
+		AllowDemoUser: a.sim != nil,
+	}, a.system, a.store, ups.Spotify)
+	deps := actors.Deps{System: a.system, Store: a.store, Upstreams: ups, Login: login, Log: log}
+	enricher, err := actors.NewEnricher(deps)
+	if err != nil {
+		return nil, fmt.Errorf("start enrichment: %w", err)
+	}
+	a.reg.MustRegister(enricher.Collector())
+	mixes, err := actors.NewMixes(deps, actors.WithMixEnricher(enricher))
+	if err != nil {
+		return nil, fmt.Errorf("start mixes: %w", err)
+	}
+	if a.streams, err = actors.NewStreams(a.system, actors.StreamsConfig{Heartbeat: cfg.SSEHeartbeat, Registerer: a.reg}); err != nil {
+		return nil, fmt.Errorf("start streams: %w", err)
+	}
+	gw, err := gateway.New(gateway.Config{
+		Version:           cfg.Version,
+		Upstream:          cfg.Upstream,
+		SimulatorURL:      a.SimulatorURL(),
+		BodyLimit:         cfg.BodyLimit,
+		CORSOrigins:       cfg.CORSOrigins,
+		DemoUsers:         a.demoUsers(),
+		ValidateResponses: cfg.ValidateResponses,
+		Logger:            log,
+		Registerer:        a.reg,
+		Gatherer:          a.reg,
+	}, gateway.Deps{Login: login, Mixes: mixes, Music: actors.NewMusic(deps), Streams: a.streams})
+	if err != nil {
+		return nil, err
+	}
+	gw.Serve(ln)
+	a.gateway = gw
+	return a, nil
+}
+
+func (a *Server) startSimulator() error {
+	scfg := sim.Config{Seed: a.cfg.SimSeed, Logger: a.log.With("component", "simulator")}
+	if a.cfg.SimLatency == "realistic" {
+		scfg.Latency = sim.DefaultLatencies()
+	}
+	s, err := sim.New(scfg)
+	if err != nil {
+		return fmt.Errorf("simulator: %w", err)
+	}
+	if err := s.Start(a.cfg.SimAddr); err != nil {
+		return err
+	}
+	a.sim = s
+	return nil
+}
+
+// SimulatorURL is the in-process simulator's base URL ("" in real mode).
+func (a *Server) SimulatorURL() string {
+	if a.sim == nil {
+		return ""
+	}
+	return a.sim.URL()
+}
+
+// demoUsers are the simulator's named users, offered on the login page.
+func (a *Server) demoUsers() []string {
+	if a.sim == nil {
+		return nil
+	}
+	var ids []string
+	for _, u := range a.sim.Catalog().Users[:4] {
+		ids = append(ids, u.ID)
+	}
+	return ids
+}
+
+// URL is where the server answers, e.g. http://127.0.0.1:8080.
+func (a *Server) URL() string { return "http://" + a.gateway.Addr() }
+
+// Simulator is the in-process simulator, nil in real mode.
+func (a *Server) Simulator() *sim.Server { return a.sim }
+
+// Registry holds every metric the server exports.
+func (a *Server) Registry() *prometheus.Registry { return a.reg }
+
+// Shutdown ends every SSE stream with a final event, stops the gateway
+// (no new work), then drains tracked work and stops the actors, closes
+// the store, and stops the simulator.
+func (a *Server) Shutdown(ctx context.Context) error {
+	start := time.Now()
+	var errs []error
+	if a.streams != nil { // fasthttp's shutdown would wait on open streams
+		errs = append(errs, a.streams.CloseAll(ctx))
+	}
+	if a.gateway != nil {
+		errs = append(errs, a.gateway.Shutdown(ctx))
+	}
+	if a.system != nil {
+		errs = append(errs, a.system.Shutdown(ctx))
+	}
+	if a.store != nil {
+		errs = append(errs, a.store.Close())
+	}
+	if a.sim != nil {
+		errs = append(errs, a.sim.Close())
+	}
+	err := errors.Join(errs...)
+	a.log.Info("djd stopped", "took_ms", time.Since(start).Milliseconds(), "clean", err == nil)
+	return err
+}
