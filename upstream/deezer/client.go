@@ -13,10 +13,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"dj/upstream"
@@ -51,71 +49,34 @@ type Config struct {
 
 // Client calls Deezer. It is safe for concurrent use.
 type Client struct {
-	base    *url.URL
-	http    *http.Client
-	timeout time.Duration
-	ua      string
-	now     func() time.Time
+	base   *url.URL
+	getter *upstream.Getter
+	now    func() time.Time
 }
 
 // New checks cfg and builds a Client.
 func New(cfg Config) (*Client, error) {
-	raw := cfg.BaseURL
-	if raw == "" {
-		raw = DefaultBaseURL
-	}
-	base, err := url.Parse(raw)
+	base, err := upstream.ParseBase(apiName, cfg.BaseURL, DefaultBaseURL)
 	if err != nil {
-		return nil, fmt.Errorf("deezer: base URL %q: %w", raw, err)
+		return nil, err
 	}
-	if base.Scheme == "" || base.Host == "" {
-		return nil, fmt.Errorf("deezer: base URL %q is not absolute", raw)
-	}
-	if !strings.HasSuffix(base.Path, "/") {
-		base.Path += "/"
-	}
-	c := &Client{base: base, http: cfg.HTTPClient, timeout: cfg.Timeout, ua: cfg.UserAgent, now: time.Now}
-	if c.http == nil {
-		c.http = http.DefaultClient
-	}
-	if c.timeout <= 0 {
-		c.timeout = DefaultTimeout
-	}
-	if c.ua == "" {
-		c.ua = "dj/1.0 (AI DJ for Spotify)"
-	}
-	return c, nil
+	g := upstream.NewGetter(apiName, cfg.HTTPClient, cfg.Timeout, DefaultTimeout, cfg.UserAgent, maxBody)
+	return &Client{base: base, getter: g, now: time.Now}, nil
 }
 
 // get fetches path (relative to the base, already escaped) with query and
 // decodes a successful body into out. Every failure, including error
 // objects in HTTP 200, comes back as an *upstream.Error.
 func (c *Client) get(ctx context.Context, op, path string, query url.Values, out any) error {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
 	ref, err := url.Parse(path)
 	if err != nil {
 		return &upstream.Error{API: apiName, Op: op, Kind: upstream.ErrBadRequest, Err: err}
 	}
 	u := c.base.ResolveReference(ref)
 	u.RawQuery = query.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	resp, body, err := c.getter.Get(ctx, op, u)
 	if err != nil {
-		return &upstream.Error{API: apiName, Op: op, Kind: upstream.ErrBadRequest, Err: err}
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.ua)
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return upstream.TransportError(apiName, op, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	if err != nil {
-		return upstream.TransportError(apiName, op, err)
-	}
-	if len(body) > maxBody {
-		return upstream.DecodeError(apiName, op, resp.StatusCode, fmt.Errorf("body larger than %d bytes", maxBody))
+		return err
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return c.statusError(op, resp, body)

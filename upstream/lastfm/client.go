@@ -13,10 +13,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"dj/upstream"
@@ -54,12 +52,10 @@ type Config struct {
 
 // Client calls Last.fm. It is safe for concurrent use.
 type Client struct {
-	base    *url.URL
-	key     string
-	http    *http.Client
-	timeout time.Duration
-	ua      string
-	now     func() time.Time
+	base   *url.URL
+	key    string
+	getter *upstream.Getter
+	now    func() time.Time
 }
 
 // New checks cfg and builds a Client.
@@ -67,39 +63,18 @@ func New(cfg Config) (*Client, error) {
 	if cfg.APIKey == "" {
 		return nil, errors.New("lastfm: APIKey is required")
 	}
-	raw := cfg.BaseURL
-	if raw == "" {
-		raw = DefaultBaseURL
-	}
-	base, err := url.Parse(raw)
+	base, err := upstream.ParseBase(apiName, cfg.BaseURL, DefaultBaseURL)
 	if err != nil {
-		return nil, fmt.Errorf("lastfm: base URL %q: %w", raw, err)
+		return nil, err
 	}
-	if base.Scheme == "" || base.Host == "" {
-		return nil, fmt.Errorf("lastfm: base URL %q is not absolute", raw)
-	}
-	if !strings.HasSuffix(base.Path, "/") {
-		base.Path += "/"
-	}
-	c := &Client{base: base, key: cfg.APIKey, http: cfg.HTTPClient, timeout: cfg.Timeout, ua: cfg.UserAgent, now: time.Now}
-	if c.http == nil {
-		c.http = http.DefaultClient
-	}
-	if c.timeout <= 0 {
-		c.timeout = DefaultTimeout
-	}
-	if c.ua == "" {
-		c.ua = "dj/1.0 (AI DJ for Spotify)"
-	}
-	return c, nil
+	g := upstream.NewGetter(apiName, cfg.HTTPClient, cfg.Timeout, DefaultTimeout, cfg.UserAgent, maxBody)
+	return &Client{base: base, key: cfg.APIKey, getter: g, now: time.Now}, nil
 }
 
 // call runs one method with params and decodes a successful body into
 // out. Every failure, including error bodies in HTTP 200, comes back as
 // an *upstream.Error.
 func (c *Client) call(ctx context.Context, method string, params url.Values, out any) error {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
 	q := url.Values{}
 	for k, v := range params {
 		q[k] = v
@@ -109,23 +84,9 @@ func (c *Client) call(ctx context.Context, method string, params url.Values, out
 	q.Set("format", "json")
 	u := *c.base
 	u.RawQuery = q.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	resp, body, err := c.getter.Get(ctx, method, &u)
 	if err != nil {
-		return &upstream.Error{API: apiName, Op: method, Kind: upstream.ErrBadRequest, Err: err}
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.ua)
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return upstream.TransportError(apiName, method, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	if err != nil {
-		return upstream.TransportError(apiName, method, err)
-	}
-	if len(body) > maxBody {
-		return upstream.DecodeError(apiName, method, resp.StatusCode, fmt.Errorf("body larger than %d bytes", maxBody))
+		return err
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return c.statusError(method, resp, body)
