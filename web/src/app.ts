@@ -62,14 +62,23 @@ export const chat = new ChatStore(api, {
 // The server moves a finished track from the queue to history itself
 // (on the stream's track change), so each tab only reloads its view; no
 // tab reports plays, which made the reference count every play once per tab.
-let reloadTimer: ReturnType<typeof setTimeout> | undefined;
+// djd records the play after it has sent the `track` event (looking up the
+// track's tempo and energy first), then tops the queue up in the background,
+// and announces neither, so the view is reloaded shortly after the change
+// and once more a little later.
+const TRACK_RELOADS_MS = [1200, 5000];
+let reloadTimers: ReturnType<typeof setTimeout>[] = [];
 hub.onEvent((name, _data, state) => {
   if (name === 'track' || name === 'queue_low') {
-    clearTimeout(reloadTimer);
-    reloadTimer = setTimeout(() => {
-      void mix.load();
-      if (name === 'track') void mix.refreshSuggestions();
-    }, 1200);
+    for (const t of reloadTimers) clearTimeout(t);
+    const delays = name === 'track' ? TRACK_RELOADS_MS : TRACK_RELOADS_MS.slice(0, 1);
+    reloadTimers = delays.map((ms, i) =>
+      setTimeout(() => {
+        if (auth.token() === null) return;
+        void mix.load();
+        if (name === 'track' && i === 0) void mix.refreshSuggestions();
+      }, ms),
+    );
   }
   const role = hub.role.get();
   if (name === 'track' && state.track !== null && (role === 'leader' || role === 'solo')) {

@@ -51,9 +51,13 @@ export function djApi(api: ApiClient) {
     },
 
     currentMix: (signal?: AbortSignal) => api.request<{ session: MixSession | null }>('GET', '/api/mix/current', { signal }),
+    /**
+     * A new mix, replacing any mix already going: without `restart` djd
+     * returns an existing mix unchanged, whatever the seed.
+     */
     startMix: (seedPlaylistId: string | null) =>
       api.request<{ session: MixSession }>('POST', '/api/mix/start', {
-        body: seedPlaylistId === null ? {} : { seedPlaylistId },
+        body: seedPlaylistId === null ? { restart: true } : { seedPlaylistId, restart: true },
       }),
     endMix: () => api.request<unknown>('DELETE', '/api/mix/end'),
     addToQueue: (trackUri: string) => api.request<QueueReply>('POST', '/api/mix/queue/add', { body: { trackUri } }),

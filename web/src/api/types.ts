@@ -1,5 +1,7 @@
-// Shapes of the djd API the SPA uses (anchor-api §5, §7, §8, with the
-// deviations agreed for dj: opaque session token, problem JSON errors).
+// Shapes of the djd API the SPA uses, as djd sends them (docs/api.md; the
+// reference's anchor-api §5, §7, §8 with dj's deviations: opaque session
+// token, problem JSON errors). Fields djd sends that the SPA does not use
+// (the mix's fallbackPool, signals, tasteModel, …) are left out.
 
 export interface Health {
   status: string;
@@ -61,9 +63,6 @@ export interface QueuedTrack {
   trackId: string;
   trackUri: string;
   vibeScore: number;
-  /** Enrichment the server may attach; the reference SPA shows them as badges. */
-  bpm?: number | null;
-  energy?: number | null;
 }
 
 export interface PlayedTrack {

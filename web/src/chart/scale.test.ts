@@ -33,11 +33,11 @@ describe('chart scaling', () => {
       { name: 'new', artist: 'A', bpm: 120, energy: 0.8 },
       { name: 'old', artist: 'B', bpm: 0, energy: 3 },
     ] as PlayedTrack[];
-    const queue = [{ name: 'next', artist: 'C', bpm: 124 }] as QueuedTrack[];
+    const queue = [{ name: 'next', artist: 'C' }] as QueuedTrack[];
     expect(chartSeries(history, queue)).toEqual([
       { label: 'old — B', kind: 'played', bpm: null, energy: null },
       { label: 'new — A', kind: 'played', bpm: 120, energy: 0.8 },
-      { label: 'next — C', kind: 'queued', bpm: 124, energy: null },
+      { label: 'next — C', kind: 'queued', bpm: null, energy: null },
     ]);
   });
 

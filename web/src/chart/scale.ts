@@ -53,17 +53,19 @@ export function chartSeries(history: readonly PlayedTrack[], queue: readonly Que
     bpm: validBpm(t.bpm),
     energy: validEnergy(t.energy),
   }));
+  // djd's queue entries carry no tempo or energy (those are looked up
+  // when a track is played), so queued slots hold a place without values.
   const queued = queue.map((t): ChartPoint => ({
     label: `${t.name} — ${t.artist}`,
     kind: 'queued',
-    bpm: validBpm(t.bpm),
-    energy: validEnergy(t.energy),
+    bpm: null,
+    energy: null,
   }));
   return [...played, ...queued];
 }
 
-const validBpm = (v: number | null | undefined): number | null => (typeof v === 'number' && v > 0 && v < 400 ? v : null);
-const validEnergy = (v: number | null | undefined): number | null => (typeof v === 'number' && v >= 0 && v <= 1 ? v : null);
+const validBpm = (v: number | null): number | null => (typeof v === 'number' && v > 0 && v < 400 ? v : null);
+const validEnergy = (v: number | null): number | null => (typeof v === 'number' && v >= 0 && v <= 1 ? v : null);
 
 /**
  * An SVG path through the points that have a value; a missing value breaks

@@ -1,7 +1,7 @@
 import { describe, expect, test, vi } from 'vitest';
 import type { DjApi } from '../api/dj';
 import type { Envelope } from '../sse/parser';
-import { ChatStore, toolLabel } from './store';
+import { ChatStore, paragraphsOf, toolLabel, toolsOf } from './store';
 
 /** A chat endpoint that plays back frames, optionally pausing after some. */
 function chatApi(frames: Envelope[], opts: { throwAfter?: Error } = {}) {
@@ -39,16 +39,20 @@ describe('ChatStore', () => {
     await chat.send('  play something  ');
     const [user, reply] = chat.messages.get();
     expect(user).toMatchObject({ role: 'user', text: 'play something' });
-    expect(reply).toMatchObject({
-      role: 'assistant',
-      text: 'Let me queue that.',
-      status: 'done',
-      tools: [{ tool: 'search_spotify_tracks', done: true, result: 'Found 10 tracks' }],
-    });
-    expect(reply?.activity).toBeUndefined();
+    expect(reply).toMatchObject({ role: 'assistant', text: 'Let me queue that.', status: 'done' });
+    if (reply === undefined) throw new Error('no reply');
+    // The tool call sits between the two text runs, as it streamed.
+    expect(reply.parts).toEqual([
+      { kind: 'text', text: 'Let me ' },
+      { kind: 'tool', tool: 'search_spotify_tracks', done: true, result: 'Found 10 tracks' },
+      { kind: 'text', text: 'queue that.' },
+    ]);
+    expect(toolsOf(reply)).toEqual([{ tool: 'search_spotify_tracks', done: true, result: 'Found 10 tracks' }]);
+    expect(paragraphsOf(reply)).toEqual(['Let me', 'queue that.']);
+    expect(reply.activity).toBeUndefined();
     expect(seen).toContain('Let me ');
     expect(h.onToolsUsed).toHaveBeenCalledTimes(1);
-    expect(h.onReply).toHaveBeenCalledWith('Let me queue that.');
+    expect(h.onReply).toHaveBeenCalledWith('Let me\nqueue that.');
     expect(chat.busy.get()).toBe(false);
   });
 
@@ -74,6 +78,35 @@ describe('ChatStore', () => {
     const cut = new ChatStore(chatApi([{ type: 'content', data: 'Half' }]).api, hooks());
     await cut.send('x');
     expect(cut.messages.get()[1]).toMatchObject({ status: 'interrupted', text: 'Half' });
+  });
+
+  test('a failed tool is marked; a tool that never ends is closed by done', async () => {
+    const { api } = chatApi([
+      { type: 'tool_start', data: { tool: 'add_to_queue', args: {} } },
+      { type: 'tool_end', data: { tool: 'add_to_queue', result: 'The queue is full', error: true } },
+      { type: 'tool_start', data: { tool: 'get_queue', args: {} } },
+      { type: 'done', data: null },
+    ]);
+    const chat = new ChatStore(api, hooks());
+    await chat.send('x');
+    const reply = chat.messages.get()[1];
+    if (reply === undefined) throw new Error('no reply');
+    expect(toolsOf(reply)).toEqual([
+      { tool: 'add_to_queue', done: true, result: 'The queue is full', failed: true },
+      { tool: 'get_queue', done: true },
+    ]);
+  });
+
+  test("the server's {code, message} error frame, without done, keeps its message", async () => {
+    const cut = new ChatStore(
+      chatApi([
+        { type: 'content', data: 'Half' },
+        { type: 'error', data: { code: 'slow_consumer', message: 'The stream fell behind.' } },
+      ]).api,
+      hooks(),
+    );
+    await cut.send('x');
+    expect(cut.messages.get()[1]).toMatchObject({ status: 'error', error: 'The stream fell behind.', text: 'Half' });
   });
 
   test('a request error is shown on the reply', async () => {

@@ -5,25 +5,46 @@ import { createStore } from '../lib/store';
 import type { Envelope } from '../sse/parser';
 
 // The conversation with the AI DJ: each reply streams in token by token
-// (`content` frames), with the tools it uses shown as they start and end.
-// The conversation lives in this tab only.
+// (`content` frames), with the tools it uses shown where they happen, so
+// "Digging for house…" [search, queue] "Queued Neon & Gravity…" reads as
+// two paragraphs around the tool calls. The conversation lives in this
+// tab only.
 
 export interface ToolUse {
   tool: string;
   result?: string;
   done: boolean;
+  /** The tool reported a failure (result then says why). */
+  failed?: boolean;
 }
+
+export type ChatPart = { kind: 'text'; text: string } | ({ kind: 'tool' } & ToolUse);
 
 export interface ChatMessage {
   id: number;
   role: 'user' | 'assistant';
+  /** Every content frame, concatenated as sent. */
   text: string;
-  tools: ToolUse[];
+  /** Text runs and tool calls in the order they streamed. */
+  parts: ChatPart[];
   status: 'streaming' | 'done' | 'error' | 'interrupted';
   /** What the DJ is doing right now (thinking frames), while streaming. */
   activity?: string;
   error?: string;
 }
+
+/** The reply's tool calls, in order. */
+export function toolsOf(m: ChatMessage): ToolUse[] {
+  return m.parts.flatMap((p) => {
+    if (p.kind !== 'tool') return [];
+    const { kind: _, ...use } = p;
+    return [use];
+  });
+}
+
+/** The reply's text runs as paragraphs (what the voice reads). */
+export const paragraphsOf = (m: ChatMessage): string[] =>
+  m.parts.flatMap((p) => (p.kind === 'text' && p.text.trim() !== '' ? [p.text.trim()] : []));
 
 /** The server keeps at most 20 turns of context. */
 const HISTORY_TURNS = 20;
@@ -51,10 +72,10 @@ export class ChatStore {
     const message = text.trim();
     if (message === '' || this.busy.get()) return;
     const history = this.history();
-    const reply: ChatMessage = { id: this.nextId++, role: 'assistant', text: '', tools: [], status: 'streaming' };
+    const reply: ChatMessage = { id: this.nextId++, role: 'assistant', text: '', parts: [], status: 'streaming' };
     this.messages.set((all) => [
       ...all,
-      { id: this.nextId++, role: 'user', text: message, tools: [], status: 'done' },
+      { id: this.nextId++, role: 'user', text: message, parts: [{ kind: 'text', text: message }], status: 'done' },
       reply,
     ]);
     const ctl = new AbortController();
@@ -63,7 +84,12 @@ export class ChatStore {
     let ended = false;
     try {
       await this.api.chat(message, history, (e) => (ended = this.onFrame(reply.id, e) || ended), ctl.signal);
-      if (!ended) this.patch(reply.id, { status: 'interrupted', error: 'The connection dropped; the reply is incomplete.' });
+      if (!ended) {
+        // An error frame without done (the server ending the stream) keeps its own words.
+        this.update(reply.id, (m) =>
+          m.status === 'error' ? m : { ...m, status: 'interrupted', error: 'The connection dropped; the reply is incomplete.' },
+        );
+      }
     } catch (err) {
       if (ctl.signal.aborted) this.patch(reply.id, { status: 'interrupted', error: 'Stopped.' });
       else this.patch(reply.id, { status: 'error', error: describeError(err).message });
@@ -73,8 +99,9 @@ export class ChatStore {
     }
     const final = this.messages.get().find((m) => m.id === reply.id);
     if (final === undefined) return;
-    if (final.tools.length > 0) this.hooks.onToolsUsed();
-    if (final.status === 'done' && final.text !== '') this.hooks.onReply(final.text);
+    if (final.parts.some((p) => p.kind === 'tool')) this.hooks.onToolsUsed();
+    const paragraphs = paragraphsOf(final);
+    if (final.status === 'done' && paragraphs.length > 0) this.hooks.onReply(paragraphs.join('\n'));
   }
 
   stop(): void {
@@ -99,30 +126,47 @@ export class ChatStore {
     const d = e.data;
     switch (e.type) {
       case 'content':
-        if (typeof d === 'string') this.update(id, (m) => ({ ...m, text: m.text + d }));
+        if (typeof d === 'string') {
+          this.update(id, (m) => {
+            const last = m.parts.at(-1);
+            const parts: ChatPart[] =
+              last?.kind === 'text'
+                ? [...m.parts.slice(0, -1), { kind: 'text', text: last.text + d }]
+                : [...m.parts, { kind: 'text', text: d }];
+            return { ...m, text: m.text + d, parts };
+          });
+        }
         return false;
       case 'thinking':
         if (typeof d === 'string') this.patch(id, { activity: d });
         return false;
       case 'tool_start': {
         const tool = toolName(d);
-        this.update(id, (m) => ({ ...m, tools: [...m.tools, { tool, done: false }] }));
+        this.update(id, (m) => ({ ...m, parts: [...m.parts, { kind: 'tool', tool, done: false }] }));
         return false;
       }
       case 'tool_end': {
         const tool = toolName(d);
-        const result = typeof (d as { result?: unknown })?.result === 'string' ? (d as { result: string }).result : undefined;
+        const o = (typeof d === 'object' && d !== null ? d : {}) as { result?: unknown; error?: unknown };
+        const result = typeof o.result === 'string' && o.result !== '' ? o.result : undefined;
         this.update(id, (m) => {
-          const i = m.tools.findLastIndex((t) => t.tool === tool && !t.done);
+          const i = m.parts.findLastIndex((p) => p.kind === 'tool' && p.tool === tool && !p.done);
           if (i === -1) return m;
-          const tools = [...m.tools];
-          tools[i] = result === undefined ? { tool, done: true } : { tool, done: true, result };
-          return { ...m, tools };
+          const parts = [...m.parts];
+          parts[i] = {
+            kind: 'tool',
+            tool,
+            done: true,
+            ...(result === undefined ? {} : { result }),
+            ...(o.error === true ? { failed: true } : {}),
+          };
+          return { ...m, parts };
         });
         return false;
       }
       case 'error':
-        this.patch(id, { status: 'error', error: typeof d === 'string' && d !== '' ? d : 'The DJ ran into a problem.' });
+        // A string from the chat itself; {code, message} when the stream is cut (slow reader, shutdown).
+        this.patch(id, { status: 'error', error: errorText(d) });
         return false;
       case 'done':
         this.update(id, (m) => {
@@ -130,7 +174,7 @@ export class ChatStore {
           return {
             ...rest,
             status: m.status === 'streaming' ? 'done' : m.status,
-            tools: m.tools.map((t) => ({ ...t, done: true })),
+            parts: m.parts.map((p) => (p.kind === 'tool' ? { ...p, done: true } : p)),
           };
         });
         return true;
@@ -146,6 +190,12 @@ export class ChatStore {
   private update(id: number, f: (m: ChatMessage) => ChatMessage): void {
     this.messages.set((all) => all.map((m) => (m.id === id ? f(m) : m)));
   }
+}
+
+function errorText(d: unknown): string {
+  if (typeof d === 'string' && d !== '') return d;
+  const message = (d as { message?: unknown } | null)?.message;
+  return typeof message === 'string' && message !== '' ? message : 'The DJ ran into a problem.';
 }
 
 function toolName(d: unknown): string {

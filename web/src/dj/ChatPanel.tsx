@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { type ChatMessage, toolLabel } from '../chat/store';
+import { type ChatMessage, type ChatPart, type ToolUse, toolLabel } from '../chat/store';
 import { Icon } from '../components/Icon';
 
 const STARTERS = ['Why does the next track fit?', 'Queue something upbeat from the 80s', 'What is playing right now?'];
@@ -58,18 +58,23 @@ export function ChatPanel({ messages, busy, onSend, onStop }: Props) {
         {messages.map((m) => (
           <li key={m.id} className={`msg msg-${m.role}`} data-testid={`chat-${m.role}`}>
             <span className="sr-only">{m.role === 'user' ? 'You:' : 'DJ:'}</span>
-            {m.tools.length > 0 && (
-              <ul className="tools" aria-label="DJ tools">
-                {m.tools.map((t, i) => (
-                  <li key={i} className={`tool ${t.done ? 'done' : 'running'}`}>
-                    <span className="tool-dot" aria-hidden="true" />
-                    {toolLabel(t.tool)}
-                    {t.done ? (t.result ? ` — ${t.result}` : ' — done') : '…'}
-                  </li>
-                ))}
-              </ul>
+            {groupParts(m.parts).map((g, i) =>
+              g.kind === 'text' ? (
+                <p key={i} className="msg-text">
+                  {g.text}
+                </p>
+              ) : (
+                <ul key={i} className="tools" aria-label="DJ tools">
+                  {g.tools.map((t, j) => (
+                    <li key={j} className={`tool ${t.failed ? 'failed' : t.done ? 'done' : 'running'}`}>
+                      <span className="tool-dot" aria-hidden="true" />
+                      {toolLabel(t.tool)}
+                      {t.done ? (t.result ? ` — ${t.result}` : ' — done') : '…'}
+                    </li>
+                  ))}
+                </ul>
+              ),
             )}
-            {m.text !== '' && <p className="msg-text">{m.text}</p>}
             {m.status === 'streaming' && (
               <p className="msg-activity muted">
                 <span className="typing" aria-hidden="true" />
@@ -111,4 +116,22 @@ export function ChatPanel({ messages, busy, onSend, onStop }: Props) {
       </form>
     </section>
   );
+}
+
+type Group = { kind: 'text'; text: string } | { kind: 'tools'; tools: ToolUse[] };
+
+/** Text runs as paragraphs, and each run of tool calls as one list, in stream order. */
+function groupParts(parts: ChatPart[]): Group[] {
+  const out: Group[] = [];
+  for (const p of parts) {
+    if (p.kind === 'text') {
+      if (p.text !== '') out.push({ kind: 'text', text: p.text });
+      continue;
+    }
+    const { kind: _, ...use } = p;
+    const last = out.at(-1);
+    if (last?.kind === 'tools') last.tools.push(use);
+    else out.push({ kind: 'tools', tools: [use] });
+  }
+  return out;
 }

@@ -76,14 +76,23 @@ export function EnergyChart({ history, queue, vibe }: Props) {
         <path className="line-bpm" d={linePath(points.map((p) => p.bpm), x, yB)} />
         <path className="line-energy" d={linePath(energies, x, yE)} />
         {points.map((p, i) =>
+          p.energy === null ? null : (
+            <circle key={`e${i}`} className={`dot-energy ${p.kind}`} cx={x(i)} cy={yE(p.energy * 10)} r={3.5}>
+              <title>{`${p.label}: energy ${Math.round(p.energy * 100)}%`}</title>
+            </circle>
+          ),
+        )}
+        {points.map((p, i) =>
           p.bpm === null ? null : (
-            <circle key={i} className={`dot-bpm ${p.kind}`} cx={x(i)} cy={yB(p.bpm)} r={4}>
+            <circle key={`b${i}`} className={`dot-bpm ${p.kind}`} cx={x(i)} cy={yB(p.bpm)} r={4}>
               <title>{`${p.label}: ${Math.round(p.bpm)} BPM`}</title>
             </circle>
           ),
         )}
       </svg>
-      {!hasData && <p className="empty">The curve appears once tracks with BPM or energy are played or queued.</p>}
+      {!hasData && (
+        <p className="empty">The curve fills in as the mix plays: tempo and energy are looked up for each track played.</p>
+      )}
       <div className="sr-only">
         <table>
           <caption>Tracks in mix order</caption>

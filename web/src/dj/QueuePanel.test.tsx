@@ -36,6 +36,18 @@ describe('QueuePanel', () => {
     expect(screen.getByText('why Bravo')).toBeTruthy();
   });
 
+  test('the queued track that is playing now is marked, and only that one', () => {
+    const { rerender } = render(
+      <QueuePanel queue={tracks('Alpha', 'Bravo')} playingUri="spotify:track:Alpha" onMove={vi.fn()} onRemove={vi.fn()} />,
+    );
+    const rows = screen.getAllByTestId('queue-item');
+    expect(rows[0]?.getAttribute('aria-current')).toBe('true');
+    expect(rows[1]?.getAttribute('aria-current')).toBeNull();
+    expect(screen.getAllByText('Playing now')).toHaveLength(1);
+    rerender(<QueuePanel queue={tracks('Alpha', 'Bravo')} playingUri="spotify:track:elsewhere" onMove={vi.fn()} onRemove={vi.fn()} />);
+    expect(screen.queryByText('Playing now')).toBeNull();
+  });
+
   test('keyboard: Space picks up, arrows move, Space drops — one server move, focus kept', async () => {
     const user = userEvent.setup();
     const onMove = vi.fn();

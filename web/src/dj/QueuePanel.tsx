@@ -8,9 +8,15 @@ import { dropIndex, moveItem, queueKeys } from '../mix/queue';
 // The queue, reorderable three ways: drag the grip (mouse or touch), pick
 // the grip up with Space/Enter and move it with the arrow keys, or use the
 // up/down buttons. Every move is announced for screen readers.
+//
+// djd takes a track out of the queue when it has finished playing, so
+// while the queue's head is playing it is still listed; it is marked as
+// playing rather than hidden, so positions stay the server's.
 
 interface Props {
   queue: QueuedTrack[];
+  /** The URI Spotify is playing now, if any. */
+  playingUri?: string | null | undefined;
   onMove(from: number, to: number): void;
   onRemove(index: number): void;
 }
@@ -23,7 +29,7 @@ interface Drag {
   mode: 'pointer' | 'keyboard';
 }
 
-export function QueuePanel({ queue, onMove, onRemove }: Props) {
+export function QueuePanel({ queue, playingUri, onMove, onRemove }: Props) {
   const [drag, setDrag] = useState<Drag | null>(null);
   const [announcement, setAnnouncement] = useState('');
   const listRef = useRef<HTMLOListElement>(null);
@@ -47,6 +53,7 @@ export function QueuePanel({ queue, onMove, onRemove }: Props) {
   const order = queue.map((_, i) => i);
   const shown = drag === null ? order : moveItem(order, drag.from, drag.to);
   const name = (i: number): string => queue[i]?.name ?? 'track';
+  const playingIndex = playingUri ? queue.findIndex((t) => t.trackUri === playingUri) : -1;
 
   const commit = (d: Drag): void => {
     setDrag(null);
@@ -126,8 +133,14 @@ export function QueuePanel({ queue, onMove, onRemove }: Props) {
           {shown.map((i, at) => {
             const t = queue[i] as QueuedTrack;
             const dragging = drag !== null && drag.from === i;
+            const playing = i === playingIndex;
             return (
-              <li key={keys[i]} className={`track-row ${dragging ? 'dragging' : ''}`} data-testid="queue-item">
+              <li
+                key={keys[i]}
+                className={`track-row${dragging ? ' dragging' : ''}${playing ? ' playing' : ''}`}
+                data-testid="queue-item"
+                aria-current={playing ? 'true' : undefined}
+              >
                 <button
                   type="button"
                   className="grip"
@@ -157,6 +170,7 @@ export function QueuePanel({ queue, onMove, onRemove }: Props) {
                   </p>
                   <p className="track-artist">{t.artist}</p>
                   <p className="badges inline">
+                    {playing && <span className="badge badge-playing">Playing now</span>}
                     <span className={`badge ${t.addedBy === 'ai' ? 'badge-ai' : 'badge-you'}`}>
                       {t.addedBy === 'ai' ? 'AI' : 'You'}
                     </span>
@@ -165,7 +179,6 @@ export function QueuePanel({ queue, onMove, onRemove }: Props) {
                         {percent(t.vibeScore)} match
                       </span>
                     )}
-                    {typeof t.bpm === 'number' && <span className="badge">{Math.round(t.bpm)} BPM</span>}
                   </p>
                   {t.reason && <p className="track-reason">{t.reason}</p>}
                 </div>

@@ -1,8 +1,18 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { VibeProfile } from '../api/types';
 import type { SteerState } from '../mix/store';
 
-export const PRESETS = ['More energy', 'Chill out', 'Go 90s', 'Go retro', 'Late night', 'Party mode', 'Surprise me'];
+// djd's own preset names (mix.Presets): they work even when no AI model
+// answers, where other words are refused.
+export const PRESETS = [
+  'More energy',
+  'Chill out',
+  'Party mode',
+  'Late night',
+  '90s throwback',
+  'Go retro',
+  'Something fresh',
+];
 
 interface Props {
   state: SteerState;
@@ -13,7 +23,7 @@ interface Props {
 export function describeVibe(v: VibeProfile): string {
   const parts = [
     `Energy ${Math.round(v.energyLevel)}/10${v.energyDirection === 'steady' ? '' : v.energyDirection === 'building' ? ' ↗' : ' ↘'}`,
-    `${v.bpmRange.min}–${v.bpmRange.max} BPM`,
+    `${Math.round(v.bpmRange.min)}–${Math.round(v.bpmRange.max)} BPM`,
     `${v.era.start}–${v.era.end}`,
   ];
   if (v.genres.length > 0) parts.push(v.genres.slice(0, 3).join(', '));
@@ -24,6 +34,12 @@ export function describeVibe(v: VibeProfile): string {
 export function SteerPanel({ state, vibe, onSteer }: Props) {
   const [text, setText] = useState('');
   const inputId = useId();
+  const logRef = useRef<HTMLOListElement>(null);
+  // The log scrolls; its newest line (the outcome) stays in view.
+  useEffect(() => {
+    const el = logRef.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [state.lines.length, state.running]);
   const submit = (e: FormEvent): void => {
     e.preventDefault();
     const d = text.trim();
@@ -63,7 +79,7 @@ export function SteerPanel({ state, vibe, onSteer }: Props) {
         </button>
       </form>
       {state.lines.length > 0 && (
-        <ol className="steer-log" aria-label="Steering progress" aria-live="polite">
+        <ol className="steer-log" ref={logRef} aria-label="Steering progress" aria-live="polite">
           {state.lines.map((l, i) => (
             <li key={i} className={`steer-line steer-${l.kind}`}>
               {l.kind === 'you' ? `You: ${l.text}` : l.text}

@@ -35,14 +35,14 @@ export function SuggestionsPanel({ state, queueFull, onAdd, onRefresh }: Props) 
             <div className="track-main">
               <p className="track-name">{s.name}</p>
               <p className="track-artist">{s.artist}</p>
+              <p className="badges inline">
+                <span className="score" title="Vibe match score">
+                  <meter min={0} max={100} value={s.vibeScore} aria-label={`Vibe match ${percent(s.vibeScore)}`} />
+                  {percent(s.vibeScore)}
+                </span>
+                {s.bpm !== null && <span className="badge">{Math.round(s.bpm)} BPM</span>}
+              </p>
               <p className="track-reason">{s.reason}</p>
-            </div>
-            <div className="badges">
-              <span className="score" title="Vibe match score">
-                <meter min={0} max={100} value={s.vibeScore} aria-label={`Vibe match ${percent(s.vibeScore)}`} />
-                {percent(s.vibeScore)}
-              </span>
-              {s.bpm !== null && <span className="badge">{Math.round(s.bpm)} BPM</span>}
             </div>
             <button
               type="button"

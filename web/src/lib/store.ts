@@ -30,3 +30,13 @@ export function createStore<T>(initial: T): Store<T> {
 export function useStore<T>(store: Store<T>): T {
   return useSyncExternalStore(store.subscribe, store.get, store.get);
 }
+
+/**
+ * One derived value of a store; the component re-renders only when it
+ * changes. select must return a primitive or an object already in the
+ * store (a fresh object each call would re-render forever).
+ */
+export function useSelected<T, U>(store: Store<T>, select: (value: T) => U): U {
+  const get = (): U => select(store.get());
+  return useSyncExternalStore(store.subscribe, get, get);
+}

@@ -37,6 +37,33 @@ describe('MixStore', () => {
     expect(sync.post).toHaveBeenCalled();
   });
 
+  test('a reload that was already on its way when an edit started does not undo the edit', async () => {
+    let server = session(['a', 'b', 'c']);
+    let answerLoad: (() => void) | null = null;
+    const { store, names } = setup({
+      currentMix: async () => {
+        const snapshot = server;
+        if (answerLoad === null && store.mix.get().session !== null) {
+          await new Promise<void>((resolve) => (answerLoad = resolve));
+        }
+        return { session: snapshot };
+      },
+      reorderQueue: async (from, to) => {
+        server = { ...server, queue: reorderQueue(server.queue, from, to) };
+        return { queue: server.queue, success: true };
+      },
+    });
+    await store.load();
+    const stale = store.load(); // e.g. the reload after a track change
+    await settle();
+    store.reorder(0, 2);
+    await settle();
+    expect(names()).toEqual(['b', 'c', 'a']);
+    (answerLoad as (() => void) | null)?.();
+    await stale;
+    expect(names()).toEqual(['b', 'c', 'a']);
+  });
+
   test('quick successive edits reach the server in order', async () => {
     let server = session(['a', 'b', 'c', 'd']);
     const calls: string[] = [];

@@ -74,10 +74,7 @@ export class MixStore {
   }
 
   async start(seedPlaylistId: string | null): Promise<void> {
-    if (this.mix.get().session !== null) {
-      // start returns an existing mix unchanged, so a new seed needs an end first.
-      await this.api.endMix();
-    }
+    // One call, even when a mix is going: startMix replaces it.
     const { session } = await this.api.startMix(seedPlaylistId);
     this.mix.set({ phase: 'ready', session });
     this.suggestions.set({ phase: 'idle', items: [], basedOn: '', added: [] });
@@ -193,6 +190,8 @@ export class MixStore {
   }
 
   private patchSession(patch: Partial<Pick<MixSession, 'vibe' | 'queue'>>): void {
+    // Newer than any reload still in flight: that answer must not undo this.
+    this.loadSeq++;
     const clean = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined && v !== null));
     this.mix.set((m) => (m.session === null ? m : { ...m, session: { ...m.session, ...clean } }));
   }
@@ -200,6 +199,8 @@ export class MixStore {
   private edit(optimistic: (q: QueuedTrack[]) => QueuedTrack[], call: () => Promise<{ queue: QueuedTrack[] }>): void {
     const before = this.mix.get().session;
     if (before === null) return;
+    // A reload already on its way answers with the order before this edit.
+    this.loadSeq++;
     this.mix.set({ phase: 'ready', session: { ...before, queue: optimistic(before.queue) } });
     this.pending++;
     this.chain = this.chain.then(async () => {

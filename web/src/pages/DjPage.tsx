@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { chat, mix } from '../app';
+import { chat, hub, mix } from '../app';
 import { Icon } from '../components/Icon';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { ChatPanel } from '../dj/ChatPanel';
@@ -11,7 +11,7 @@ import { SaveMixDialog } from '../dj/SaveMixDialog';
 import { SteerPanel } from '../dj/SteerPanel';
 import { SuggestionsPanel } from '../dj/SuggestionsPanel';
 import { navigate } from '../lib/router';
-import { useStore } from '../lib/store';
+import { useSelected, useStore } from '../lib/store';
 import { notifyError } from '../lib/toasts';
 
 /** The server keeps at most 10 queued tracks. */
@@ -23,6 +23,7 @@ export function DjPage() {
   const steer = useStore(mix.steer);
   const messages = useStore(chat.messages);
   const chatBusy = useStore(chat.busy);
+  const playingUri = useSelected(hub.state, (p) => p.track?.uri ?? null);
   const [saving, setSaving] = useState(false);
   const session = state.session;
 
@@ -77,7 +78,12 @@ export function DjPage() {
           <SteerPanel state={steer} vibe={session.vibe} onSteer={(d) => void mix.runSteer(d)} />
         </div>
         <div className="area-queue">
-          <QueuePanel queue={session.queue} onMove={(f, t) => mix.reorder(f, t)} onRemove={(i) => mix.remove(i)} />
+          <QueuePanel
+            queue={session.queue}
+            playingUri={playingUri}
+            onMove={(f, t) => mix.reorder(f, t)}
+            onRemove={(i) => mix.remove(i)}
+          />
         </div>
         <div className="area-sugg">
           <SuggestionsPanel
