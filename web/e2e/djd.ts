@@ -12,12 +12,13 @@ const repo = resolve(import.meta.dirname, '..', '..');
 
 export interface Djd {
   url: string;
-  stop(): void;
+  /** Stops djd and waits for it to exit, then removes its data. */
+  stop(): Promise<void>;
 }
 
 export async function startDjd(): Promise<Djd> {
   const given = process.env.DJ_URL;
-  if (given) return { url: given.replace(/\/$/, ''), stop: () => undefined };
+  if (given) return { url: given.replace(/\/$/, ''), stop: async () => undefined };
   if (!existsSync(join(repo, 'web', 'dist', 'index.html'))) {
     throw new Error('web/dist/index.html is missing: run `npm run build` before the browser tests');
   }
@@ -38,16 +39,31 @@ export async function startDjd(): Promise<Djd> {
     const url = await listeningUrl(child);
     return {
       url,
-      stop() {
-        child.kill('SIGTERM');
+      async stop() {
+        // djd drains streams and closes its databases on SIGTERM; the data
+        // directory is removed only once it has exited.
+        await exited(child, 10_000);
         rmSync(work, { recursive: true, force: true });
       },
     };
   } catch (err) {
-    child.kill('SIGKILL');
+    await exited(child, 2_000);
     rmSync(work, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** Sends SIGTERM, and SIGKILL if the process has not exited after graceMs. */
+function exited(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolvePromise) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolvePromise();
+    });
+    child.kill('SIGTERM');
+  });
 }
 
 function listeningUrl(child: ChildProcess): Promise<string> {

@@ -27,7 +27,7 @@ describe('login page', () => {
   });
   afterAll(async () => {
     await s?.close();
-    djd?.stop();
+    await djd?.stop();
   });
 
   test('renders from the embedded build with what /api/health offers', async () => {

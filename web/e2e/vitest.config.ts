@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 // Browser tests: headless Debian chromium driven by playwright-core, against
-// a real djd in simulator mode (DJ_URL, or one each file builds and starts;
-// see djd.ts) — except the screenshot tour, which uses mock-api.ts.
+// a real djd in simulator mode (DJ_URL, or one each file starts; see djd.ts).
+// Nothing is mocked.
 export default defineConfig({
   test: {
     root: new URL('.', import.meta.url).pathname,
