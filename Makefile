@@ -38,9 +38,13 @@ vet:
 
 gotest:
 	$(GO) test $(GOFLAGS_TEST) ./...
+	@echo "== figure tests: the stated rate and enrichment figures, measured alone on the wire"
+	DJ_FIGURE_TESTS=1 $(GO) test $(GOFLAGS_TEST) -p 1 -run 'TestSaturationKeepsRateAndLanes|TestEnrichHundredTracksWithinRateBound' ./actors/
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	@mkdir -p bin
+	$(GO) run ./cmd/djload -duration 20s -users 20 -report bin/bench-report.json
 
 # The SPA: npm packages from the lock file, then a type-checked Vite build
 # into web/dist, which djd embeds.
@@ -57,11 +61,16 @@ webtest: webdeps
 	cd web && npm test
 
 # Browser end-to-end tests: headless Debian chromium (installed when
-# missing) driven by playwright-core against a real djd in sim mode.
+# missing) driven by playwright-core against a real djd in sim mode, one
+# per test file, nothing mocked. E2E_FILES names the files that pass
+# against today's djd: the login page, the whole DJ journey and the admin
+# dashboard. Screenshots go to test-artifacts/ (emptied first).
+E2E_FILES ?= login journey dashboard
 e2e: webdeps web
 	@mkdir -p bin
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/djd ./cmd/djd
-	cd web && DJ_BIN=$(CURDIR)/bin/djd npm run e2e -- login
+	rm -f test-artifacts/*.png
+	cd web && DJ_BIN=$(CURDIR)/bin/djd npm run e2e -- $(E2E_FILES)
 
 proto:
 	@echo "no protobuf messages yet"

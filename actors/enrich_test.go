@@ -17,6 +17,7 @@ import (
 // from the cache with zero upstream calls. Calls are counted by the
 // simulator (/_sim/stats), not by us.
 func TestEnrichHundredTracksWithinRateBound(t *testing.T) {
+	figureTest(t)
 	env := newEnrichEnv(t, enrichOpts{})
 	ctx := testContext(t)
 	tracks := env.pick(100, nil)

@@ -5,9 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
-	"time"
 
-	"github.com/asynkron/protoactor-go/actor"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -27,6 +25,9 @@ type metrics struct {
 	waitSeconds   *prometheus.HistogramVec // dj_upstream_wait_seconds{lane}
 	budgetUsed    prometheus.Histogram     // dj_budget_used
 	trackedActive prometheus.Gauge         // dj_tracked_work_active
+	laneCap       *prometheus.GaugeVec     // dj_lane_cap{lane}
+	rateLimit     prometheus.Gauge         // dj_upstream_rate_limit
+	meters        *actorMeters             // per-kind instruments; dj_actor_mailbox_depth{kind}
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -73,51 +74,27 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		trackedActive: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "dj_tracked_work_active", Help: "Tracked pieces of request work still running.",
 		}),
+		laneCap: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "dj_lane_cap", Help: "Configured in-flight cap of each lane (what dj_lane_in_flight may reach).",
+		}, []string{"lane"}),
+		rateLimit: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "dj_upstream_rate_limit", Help: "Configured global limit of upstream request starts per window (what dj_upstream_window_requests may reach).",
+		}),
 	}
+	m.meters = newActorMeters(m)
 	if reg == nil {
 		return m, nil
 	}
 	for _, c := range []prometheus.Collector{
 		m.actorsAlive, m.msgDuration, m.restarts, m.laneInFlight, m.laneQueued,
 		m.breakerState, m.requests, m.windowCount, m.rateQueued, m.waitSeconds,
-		m.budgetUsed, m.trackedActive,
+		m.budgetUsed, m.trackedActive, m.laneCap, m.rateLimit, m.meters,
 	} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("actors: register metrics: %w", err)
 		}
 	}
 	return m, nil
-}
-
-// receiveMetrics is the receive middleware every actor of the System gets
-// (see System.Props): it counts actors alive and restarts by kind and
-// times each message. Label children are cached per message type so the
-// hot path is one map read and one Observe.
-func (m *metrics) receiveMetrics(kind string) actor.ReceiverMiddleware {
-	alive := m.actorsAlive.WithLabelValues(kind)
-	restarts := m.restarts.WithLabelValues(kind)
-	var observers sync.Map // message name -> prometheus.Observer
-	return func(next actor.ReceiverFunc) actor.ReceiverFunc {
-		return func(c actor.ReceiverContext, env *actor.MessageEnvelope) {
-			switch env.Message.(type) {
-			case *actor.Started:
-				alive.Inc()
-			case *actor.Stopped:
-				alive.Dec()
-			case *actor.Restarting:
-				alive.Dec()
-				restarts.Inc()
-			}
-			name := messageName(env.Message)
-			obs, ok := observers.Load(name)
-			if !ok {
-				obs, _ = observers.LoadOrStore(name, m.msgDuration.WithLabelValues(kind, name))
-			}
-			t0 := time.Now()
-			next(c, env)
-			obs.(prometheus.Observer).Observe(time.Since(t0).Seconds())
-		}
-	}
 }
 
 var messageNames sync.Map // reflect.Type -> string

@@ -165,9 +165,7 @@ func jsonDecode(resp *http.Response, v any) error {
 // mixed calls from 200 concurrent callers. The figures come from the
 // simulator's own accounting (/_sim/stats).
 func TestSaturationKeepsRateAndLanes(t *testing.T) {
-	if testing.Short() {
-		t.Skip("takes about a minute")
-	}
+	figureTest(t)
 	res := runSaturation(t, 200, 10)
 	st := res.final
 	t.Logf("calls=%d callers=%d elapsed=%s total_requests=%d window_max=%d mean_use=%.1f%% wait_p50=%s wait_p99=%s",

@@ -113,11 +113,15 @@ func checkEventName(name string, required bool) error {
 	return nil
 }
 
+// jsonSpace is JSON's insignificant whitespace (RFC 8259 §2). Other
+// Unicode spaces (\v, U+0085, U+00A0) are not JSON and make data invalid.
+const jsonSpace = " \t\r\n"
+
 // oneLineJSON returns data as compact single-line JSON ("null" when
 // empty). Valid JSON has line breaks only as whitespace between tokens
 // (inside strings they must be escaped), so compacting removes them all.
 func oneLineJSON(data []byte) ([]byte, error) {
-	data = bytes.TrimSpace(data)
+	data = bytes.Trim(data, jsonSpace)
 	if len(data) == 0 {
 		return []byte("null"), nil
 	}

@@ -110,7 +110,9 @@ func NewSystem(cfg Config, reg prometheus.Registerer, log *slog.Logger) (*System
 		s.m.breakerState.WithLabelValues(string(lane)).Set(0)
 		s.m.laneInFlight.WithLabelValues(string(lane)).Set(0)
 		s.m.laneQueued.WithLabelValues(string(lane)).Set(0)
+		s.m.laneCap.WithLabelValues(string(lane)).Set(float64(cfg.LaneCaps[lane]))
 	}
+	s.m.rateLimit.Set(float64(cfg.RatePerSecond))
 	log.Info("upstream limiter started",
 		"rate_per_second", cfg.RatePerSecond, "window", cfg.Window.String(), "window_margin", cfg.WindowMargin.String(),
 		"lane_caps", fmt.Sprint(cfg.LaneCaps), "actor_system", s.sys.ID)
@@ -127,12 +129,15 @@ func (s *System) Logger() *slog.Logger { return s.log }
 // Config is the effective configuration (defaults filled in).
 func (s *System) Config() Config { return s.cfg }
 
-// Props builds props for an actor of kind with the System's receive
-// middleware (dj_actors_alive, dj_actor_message_duration_seconds,
-// dj_actor_restarts_total). Spawn the result under ActorName(kind, id).
+// Props builds props for an actor of kind with a probed unbounded
+// mailbox that keeps the kind's dj_actors_alive, dj_actor_restarts_total,
+// dj_actor_message_duration_seconds and dj_actor_mailbox_depth (see
+// kindMeter). Spawn the result under ActorName(kind, id). Do not pass
+// actor.WithMailbox: it replaces the probed mailbox, and the actor would
+// not be measured at all.
 func (s *System) Props(kind string, producer actor.Producer, opts ...actor.PropsOption) *actor.Props {
 	all := make([]actor.PropsOption, 0, len(opts)+1)
-	all = append(all, actor.WithReceiverMiddleware(s.m.receiveMetrics(kind)))
+	all = append(all, actor.WithMailbox(s.m.meters.kind(kind).producer()))
 	all = append(all, opts...)
 	return actor.PropsFromProducer(producer, all...)
 }

@@ -48,6 +48,9 @@ type Config struct {
 	Registerer prometheus.Registerer
 	// Gatherer, when set, is served at /metrics in Prometheus text format.
 	Gatherer prometheus.Gatherer
+	// AdminToken (DJ_ADMIN_TOKEN) guards the admin dashboard's metrics
+	// stream; empty leaves that route unregistered (404).
+	AdminToken string
 }
 
 func (c *Config) defaults() {
@@ -80,6 +83,13 @@ type Deps struct {
 	// Streams opens SSE streams (one writer actor each); nil leaves the
 	// stream routes unregistered.
 	Streams *actors.Streams
+	// Chat runs the AI DJ chat stream; Steer the streaming steer (which
+	// also needs Mixes). Nil leaves the route unregistered.
+	Chat  *actors.Chat
+	Steer *actors.Steer
+	// Players serves the player stream (one poller per user); nil, or
+	// no Streams, leaves GET /api/player/stream unregistered.
+	Players *actors.Players
 }
 
 // Server is the running gateway.
@@ -111,14 +121,18 @@ func newServer(cfg Config, deps Deps, extra func(s *Server)) (*Server, error) {
 		s.auth = loginAuthenticator{deps.Login}
 	}
 	s.app = fiber.New(fiber.Config{
-		AppName:               "dj",
-		BodyLimit:             cfg.BodyLimit,
+		AppName: "dj",
+		// fasthttp answers a body over its own limit by closing the
+		// connection with the body unread, which clients often see as a
+		// reset rather than a 413. So it reads up to 4× our limit, and
+		// limitBody answers anything over the limit with a proper 413.
+		BodyLimit:             4 * cfg.BodyLimit,
 		ReadTimeout:           cfg.ReadTimeout,
 		IdleTimeout:           cfg.IdleTimeout,
 		DisableStartupMessage: true,
 		ErrorHandler:          s.errorHandler,
 	})
-	s.app.Use(requestIDs, s.accessLog, s.recoverPanics, securityHeaders)
+	s.app.Use(requestIDs, s.accessLog, s.recoverPanics, securityHeaders, s.limitBody)
 	if len(cfg.CORSOrigins) > 0 {
 		s.app.Use(corsFor(cfg.CORSOrigins))
 	}
@@ -141,6 +155,14 @@ func (s *Server) routes(extra func(s *Server)) error {
 		s.mixRoutes()
 	}
 	s.streamRoutes()
+	if s.deps.Streams != nil && s.deps.Chat != nil {
+		s.chatRoutes()
+	}
+	if s.deps.Streams != nil && s.deps.Steer != nil && s.deps.Mixes != nil {
+		s.steerRoutes()
+	}
+	s.playerStreamRoutes()
+	s.adminRoutes()
 	if extra != nil {
 		extra(s)
 	}

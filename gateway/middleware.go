@@ -122,3 +122,12 @@ func routeLabel(c *fiber.Ctx) string {
 	}
 	return p
 }
+
+// limitBody answers 413 for a body over the configured limit (see the
+// BodyLimit note in New for why fasthttp's own limit is set higher).
+func (s *Server) limitBody(c *fiber.Ctx) error {
+	if len(c.Request().Body()) > s.cfg.BodyLimit {
+		return writeProblem(c, http.StatusRequestEntityTooLarge, "request body too large", nil)
+	}
+	return c.Next()
+}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"dj/mix"
+
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
@@ -76,7 +78,10 @@ func newAPIDoc(version string) *apiDoc {
 				},
 			},
 		},
-		schemas: newSchemaSet(),
+		schemas: newSchemaSet(
+			reflect.TypeFor[mix.Session](), reflect.TypeFor[mix.Vibe](),
+			reflect.TypeFor[mix.Preferences](), reflect.TypeFor[mix.TasteModel](),
+		),
 	}
 	ref, err := d.schemas.ref(reflect.TypeFor[Problem]())
 	if err != nil {

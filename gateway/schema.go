@@ -23,11 +23,24 @@ import (
 type schemaSet struct {
 	components openapi3.Schemas
 	byType     map[reflect.Type]string // named struct type -> component name
+	// shaped are types with their own JSON methods that still write their
+	// struct's shape (only filling defaults or turning nil lists into []),
+	// so they are documented by the struct. Their fields are not listed as
+	// required, since their decoders fill absent fields with defaults.
+	shaped map[reflect.Type]bool
 }
 
-func newSchemaSet() *schemaSet {
-	return &schemaSet{components: openapi3.Schemas{}, byType: map[reflect.Type]string{}}
+func newSchemaSet(shaped ...reflect.Type) *schemaSet {
+	s := &schemaSet{components: openapi3.Schemas{}, byType: map[reflect.Type]string{}, shaped: map[reflect.Type]bool{}}
+	for _, t := range shaped {
+		s.shaped[t] = true
+	}
+	return s
 }
+
+// opaque reports whether t's JSON form is its own business (custom
+// marshalling not known to keep the struct's shape).
+func (s *schemaSet) opaque(t reflect.Type) bool { return customJSON(t) && !s.shaped[t] }
 
 var (
 	timeType      = reflect.TypeFor[time.Time]()
@@ -42,7 +55,7 @@ func (s *schemaSet) ref(t reflect.Type) (*openapi3.SchemaRef, error) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if t.Kind() == reflect.Struct && t.Name() != "" && t != timeType && !customJSON(t) {
+	if t.Kind() == reflect.Struct && t.Name() != "" && t != timeType && !s.opaque(t) {
 		if name, ok := s.byType[t]; ok {
 			return &openapi3.SchemaRef{Ref: "#/components/schemas/" + name, Value: s.components[name].Value}, nil
 		}
@@ -91,7 +104,7 @@ func (s *schemaSet) inline(t reflect.Type) (*openapi3.Schema, error) {
 	if t == timeType {
 		return &openapi3.Schema{Type: &openapi3.Types{"string"}, Format: "date-time"}, nil
 	}
-	if customJSON(t) {
+	if s.opaque(t) {
 		return &openapi3.Schema{}, nil // any JSON value
 	}
 	switch t.Kind() {
@@ -153,7 +166,7 @@ func (s *schemaSet) fillStruct(schema *openapi3.Schema, t reflect.Type) error {
 			return fmt.Errorf("%s.%s: %w", t.Name(), f.Name, err)
 		}
 		schema.Properties[name] = prop
-		if !omitempty && f.Type.Kind() != reflect.Pointer {
+		if !omitempty && f.Type.Kind() != reflect.Pointer && !s.shaped[t] {
 			schema.Required = append(schema.Required, name)
 		}
 	}

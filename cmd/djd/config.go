@@ -83,6 +83,7 @@ func parseConfig(args []string, env envLookup, stderr io.Writer) (config, error)
 	c.SpotifyClientSecret, _ = env("SPOTIFY_CLIENT_SECRET")
 	c.AnthropicAPIKey, _ = env("ANTHROPIC_API_KEY")
 	c.LastfmAPIKey, _ = env("LASTFM_API_KEY")
+	c.AdminToken, _ = env("DJ_ADMIN_TOKEN")
 	if err := c.finish(logLevel, corsOrigins, shutdown); err != nil {
 		return config{}, err
 	}
@@ -118,8 +119,20 @@ func (c *config) finish(logLevel, corsOrigins, shutdown string) error {
 	if c.BodyLimit < 1024 {
 		return fmt.Errorf("-body-limit %d: want at least 1024 bytes", c.BodyLimit)
 	}
+	// The token is never echoed: only its length is judged.
+	if n := len(c.AdminToken); n > 0 && (n < minAdminToken || n > maxAdminToken) {
+		return fmt.Errorf("DJ_ADMIN_TOKEN: want %d to %d characters (it has %d); unset it to turn the admin dashboard off",
+			minAdminToken, maxAdminToken, n)
+	}
 	return nil
 }
+
+// Admin token bounds: shorter is guessable, longer does not fit a bearer
+// header the gateway accepts.
+const (
+	minAdminToken = 16
+	maxAdminToken = 256
+)
 
 func envInt(env envLookup, name string, def int) int {
 	if v, ok := env(name); ok {
@@ -140,5 +153,6 @@ func usage(fs *flag.FlagSet, settings []setting) {
 	fmt.Fprintf(w, "\nSecrets, from the environment only:\n"+
 		"  SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET   Spotify app (switches the default to -upstream real)\n"+
 		"  ANTHROPIC_API_KEY                          the AI DJ's model\n"+
-		"  LASTFM_API_KEY                             Last.fm enrichment\n")
+		"  LASTFM_API_KEY                             Last.fm enrichment\n"+
+		"  DJ_ADMIN_TOKEN                             admin dashboard (/dashboard) token, 16-256 characters; unset: no dashboard\n")
 }

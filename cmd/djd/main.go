@@ -64,4 +64,7 @@ func banner(stderr io.Writer, log *slog.Logger, cfg config, srv *server.Server) 
 		log.Info("djd started with REAL upstream APIs", "url", srv.URL(), "version", version, "upstream", "real", "data_dir", cfg.DataDir)
 	}
 	fmt.Fprintf(stderr, "djd %s listening on %s — %s\n", version, srv.URL(), mode)
+	if cfg.AdminToken != "" { // the token itself is never logged
+		log.Info("admin dashboard enabled", "url", srv.URL()+"/dashboard")
+	}
 }

@@ -34,8 +34,20 @@ type Env struct {
 // Option adjusts the server's configuration before it starts.
 type Option func(*server.Config)
 
+// AdminToken turns on the admin dashboard's metrics stream with token,
+// as DJ_ADMIN_TOKEN does for djd.
+func AdminToken(token string) Option {
+	return func(c *server.Config) { c.AdminToken = token }
+}
+
 // Start runs a server until the test ends.
 func Start(t testing.TB, opts ...Option) *Env {
+	t.Helper()
+	return start(t, slog.New(slog.DiscardHandler), opts...)
+}
+
+// start runs a server with log as its logger until the test ends.
+func start(t testing.TB, log *slog.Logger, opts ...Option) *Env {
 	t.Helper()
 	cfg := server.Config{
 		Version:           "test",
@@ -49,7 +61,7 @@ func Start(t testing.TB, opts ...Option) *Env {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	srv, err := server.Start(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	srv, err := server.Start(context.Background(), cfg, log)
 	if err != nil {
 		t.Fatalf("start server: %v", err)
 	}

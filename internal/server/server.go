@@ -38,9 +38,18 @@ type Config struct {
 	SimAddr    string
 	SimSeed    uint64
 	SimLatency string // "none" or "realistic"
+	// SimLatencies override the simulator's latency per key (an API name
+	// or sim.AnthropicStreamLatency); tests use it to slow one thing.
+	SimLatencies map[string]sim.Latency
 
 	// SSEHeartbeat is the SSE heartbeat interval (0: the default 15 s).
 	SSEHeartbeat time.Duration
+	// AdminToken (DJ_ADMIN_TOKEN, environment only) opens the admin
+	// dashboard's metrics stream; empty: the route does not exist.
+	AdminToken string
+	// PlayerStream tunes the player stream's pollers (zero: the
+	// reference's cadence and lifetime; tests shorten them).
+	PlayerStream actors.PlayerStreamConfig
 
 	// Upstream credentials (real mode), from the environment only.
 	SpotifyClientID     string
@@ -58,6 +67,7 @@ type Server struct {
 	store   *store.Store
 	system  *actors.System
 	streams *actors.Streams
+	players *actors.Players
 	gateway *gateway.Server
 }
 
@@ -122,6 +132,12 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (a *Server, err er
 	if a.streams, err = actors.NewStreams(a.system, actors.StreamsConfig{Heartbeat: cfg.SSEHeartbeat, Registerer: a.reg}); err != nil {
 		return nil, fmt.Errorf("start streams: %w", err)
 	}
+	pcfg := cfg.PlayerStream
+	pcfg.Registerer = a.reg
+	if a.players, err = actors.NewPlayers(deps, mixes, pcfg); err != nil {
+		return nil, fmt.Errorf("start player stream: %w", err)
+	}
+	music := actors.NewMusic(deps)
 	gw, err := gateway.New(gateway.Config{
 		Version:           cfg.Version,
 		Upstream:          cfg.Upstream,
@@ -133,7 +149,9 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (a *Server, err er
 		Logger:            log,
 		Registerer:        a.reg,
 		Gatherer:          a.reg,
-	}, gateway.Deps{Login: login, Mixes: mixes, Music: actors.NewMusic(deps), Streams: a.streams})
+		AdminToken:        cfg.AdminToken,
+	}, gateway.Deps{Login: login, Mixes: mixes, Music: music, Streams: a.streams, Players: a.players,
+		Chat: actors.NewChat(deps, music, mixes), Steer: actors.NewSteer(deps, mixes)})
 	if err != nil {
 		return nil, err
 	}
@@ -146,6 +164,12 @@ func (a *Server) startSimulator() error {
 	scfg := sim.Config{Seed: a.cfg.SimSeed, Logger: a.log.With("component", "simulator")}
 	if a.cfg.SimLatency == "realistic" {
 		scfg.Latency = sim.DefaultLatencies()
+	}
+	for k, l := range a.cfg.SimLatencies {
+		if scfg.Latency == nil {
+			scfg.Latency = map[string]sim.Latency{}
+		}
+		scfg.Latency[k] = l
 	}
 	s, err := sim.New(scfg)
 	if err != nil {
@@ -195,6 +219,9 @@ func (a *Server) Shutdown(ctx context.Context) error {
 	var errs []error
 	if a.streams != nil { // fasthttp's shutdown would wait on open streams
 		errs = append(errs, a.streams.CloseAll(ctx))
+	}
+	if a.players != nil { // pollers and their polls, before the actors stop
+		errs = append(errs, a.players.Close(ctx))
 	}
 	if a.gateway != nil {
 		errs = append(errs, a.gateway.Shutdown(ctx))
