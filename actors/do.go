@@ -101,7 +101,14 @@ func (s *System) Do(ctx context.Context, lane Lane, op string, call func(ctx con
 	s.m.waitSeconds.WithLabelValues(string(lane)).Observe(waited.Seconds())
 
 	// 3. Breaker, per-call timeout, the call.
-	stamp := &wireStamp{root: s.sys.Root, rate: s.ratePID, ticket: ticket}
+	stamp := &wireStamp{root: s.sys.Root, rate: s.ratePID}
+	stamp.ticket.Store(ticket)
+	stamp.regrant = func() (uint64, error) { // a transport retry is a start too
+		t := s.tickets.Add(1)
+		return t, s.acquire(waitCtx, s.ratePID,
+			&acquireRate{ticket: t, lane: lane, reqID: reqID, op: op, prio: prio},
+			&cancelRate{ticket: t, reqID: reqID})
+	}
 	t1 := time.Now()
 	_, err = rt.cb.Execute(func() (struct{}, error) {
 		wired = true
@@ -159,17 +166,24 @@ func (s *System) runCall(ctx context.Context, rt *laneRuntime, op, reqID string,
 //     load, tens of milliseconds), but it has certainly stamped the
 //     request before it answers;
 //   - when no request was seen, when the call returned.
+//
+// When net/http sends the request again on another connection (see
+// retryGrant), the new attempt gets a grant and a stamp of its own.
 type wireStamp struct {
 	root   *actor.RootContext
 	rate   *actor.PID
-	ticket uint64
-	fresh  atomic.Bool // the request went out on a new connection
+	ticket atomic.Uint64 // the current attempt's grant
+	fresh  atomic.Bool   // the request went out on a new connection
 	sent   atomic.Bool
 	done   atomic.Bool
+
+	attempts atomic.Int32
+	regrant  func() (uint64, error) // waits for a grant for one more start
 }
 
 func (w *wireStamp) trace() *httptrace.ClientTrace {
 	return &httptrace.ClientTrace{
+		GetConn: func(string) { w.retryGrant() },
 		GotConn: func(info httptrace.GotConnInfo) { w.fresh.Store(!info.Reused) },
 		WroteRequest: func(httptrace.WroteRequestInfo) {
 			if !w.fresh.Load() {
@@ -189,13 +203,13 @@ func (w *wireStamp) send() {
 		return
 	}
 	w.sent.Store(true)
-	w.root.Send(w.rate, &stampRate{ticket: w.ticket, at: time.Now()})
+	w.root.Send(w.rate, &stampRate{ticket: w.ticket.Load(), at: time.Now()})
 }
 
 func (w *wireStamp) finish() {
 	w.done.Store(true)
 	if !w.sent.Load() {
-		w.root.Send(w.rate, &stampRate{ticket: w.ticket, at: time.Now()})
+		w.root.Send(w.rate, &stampRate{ticket: w.ticket.Load(), at: time.Now()})
 	}
 }
 

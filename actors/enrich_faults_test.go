@@ -80,9 +80,12 @@ func TestEnrichCancelAllWaitersStopsLookup(t *testing.T) {
 		"deezer": {Median: 300 * time.Millisecond, P99: 400 * time.Millisecond},
 	}})
 	tracks := env.pick(2, enrichable)
+	// The alive gauge counts an actor once it has processed Started.
+	eventually(t, "the coordinator is counted", func() bool {
+		return env.ts.metric(t, "dj_actors_alive", "kind", "enrichment") == 1
+	})
 	baseActors := env.ts.metric(t, "dj_actors_alive", "kind", "enrichment")
 	baseTracked := env.ts.metric(t, "dj_tracked_work_active")
-	require.EqualValues(t, 1, baseActors)
 
 	t.Run("one of two leaves", func(t *testing.T) {
 		ref := env.ref(tracks[0])

@@ -51,8 +51,7 @@ type enrichEnv struct {
 // simulator) when the test ends, then checks that no goroutine is left.
 func newEnrichEnv(t *testing.T, o enrichOpts) *enrichEnv {
 	t.Helper()
-	leakOpts := append(leakcheck.Known(), goleak.IgnoreCurrent(),
-		goleak.IgnoreAnyFunction("github.com/asynkron/protoactor-go/actor.NewThrottle.func1.1"))
+	leakOpts := append(leakcheck.Known(), goleak.IgnoreCurrent())
 	t.Cleanup(func() { goleak.VerifyNone(t, leakOpts...) })
 
 	if o.latency == nil {

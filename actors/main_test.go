@@ -19,10 +19,6 @@ import (
 
 func TestMain(m *testing.M) {
 	leakcheck.VerifyTestMain(m,
-		// protoactor's dead-letter log throttle: one goroutine per
-		// throttle period after a dead letter, gone after
-		// Config.DeadLetterThrottle (tests use 5 ms).
-		goleak.IgnoreAnyFunction("github.com/asynkron/protoactor-go/actor.NewThrottle.func1.1"),
 		goleak.Cleanup(func(int) {
 			if djsimDir != "" {
 				_ = os.RemoveAll(djsimDir)

@@ -225,10 +225,7 @@ func TestChatStreamDisconnectStopsEverything(t *testing.T) {
 	_ = chatSimStats(t, env) // the stats client's connection predates the baseline
 	env.HTTP.CloseIdleConnections()
 	baseActors := chatActorsAlive(t, env)
-	base := append(leakcheck.Known(), goleak.IgnoreCurrent(),
-		// protoactor's dead-letter log throttle: a timer goroutine that
-		// ends on its own after the throttle period.
-		goleak.IgnoreAnyFunction("github.com/asynkron/protoactor-go/actor.NewThrottle.func1.1"))
+	base := append(leakcheck.Known(), goleak.IgnoreCurrent())
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

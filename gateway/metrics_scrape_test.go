@@ -58,10 +58,12 @@ type obsLimits struct {
 	scrapeErrs []error
 	stop       chan struct{}
 	done       chan struct{}
+	once       sync.Once
 }
 
-func obsWatchLimits(env *djtest.Env) *obsLimits {
+func obsWatchLimits(t *testing.T, env *djtest.Env) *obsLimits {
 	w := &obsLimits{maxLane: map[string]float64{}, caps: map[string]float64{}, stop: make(chan struct{}), done: make(chan struct{})}
+	t.Cleanup(w.halt) // a failed test must not leave the scraper running
 	go func() {
 		defer close(w.done)
 		tick := time.NewTicker(20 * time.Millisecond)
@@ -92,10 +94,14 @@ func obsWatchLimits(env *djtest.Env) *obsLimits {
 	return w
 }
 
+func (w *obsLimits) halt() {
+	w.once.Do(func() { close(w.stop) })
+	<-w.done
+}
+
 func (w *obsLimits) finish(t *testing.T) {
 	t.Helper()
-	close(w.stop)
-	<-w.done
+	w.halt()
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if len(w.scrapeErrs) > 0 {
@@ -168,7 +174,7 @@ func TestMetricsAfterScriptedWorkload(t *testing.T) {
 	for _, u := range []string{"alice", "bob", "carol"} {
 		tokens[u] = env.Login(u)
 	}
-	limits := obsWatchLimits(env)
+	limits := obsWatchLimits(t, env)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

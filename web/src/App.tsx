@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { auth, signingIn } from './app';
 import { Header } from './components/Header';
 import { Toasts } from './components/Toasts';
@@ -7,6 +7,9 @@ import { useStore } from './lib/store';
 import { DjPage } from './pages/DjPage';
 import { LoginPage } from './pages/LoginPage';
 import { PlaylistsPage } from './pages/PlaylistsPage';
+
+// The operator's dashboard is its own chunk: listeners never download it.
+const DashboardPage = lazy(() => import('./pages/DashboardPage').then((m) => ({ default: m.DashboardPage })));
 
 export function App() {
   const session = useStore(auth.session);
@@ -19,7 +22,14 @@ export function App() {
   }, [signedIn, route]);
 
   let page;
-  if (busy) page = <p className="page-status" role="status">Signing you in…</p>;
+  if (route === '/dashboard') {
+    // Guarded by the admin token, not by a listener's session.
+    page = (
+      <Suspense fallback={<p className="page-status">Loading the dashboard…</p>}>
+        <DashboardPage />
+      </Suspense>
+    );
+  } else if (busy) page = <p className="page-status" role="status">Signing you in…</p>;
   else if (!signedIn) page = <LoginPage />;
   else if (route === '/playlists') page = <PlaylistsPage />;
   else page = <DjPage />;

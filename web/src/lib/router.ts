@@ -1,9 +1,9 @@
 import { createStore, useStore } from './store';
 
-// Client-side routes without a router library: three pages, the History
+// Client-side routes without a router library: four pages, the History
 // API, and djd's fallback to index.html for any non-/api path.
 
-export type Route = '/' | '/playlists' | '/dj';
+export type Route = '/' | '/playlists' | '/dj' | '/dashboard';
 
 const path = createStore<string>(window.location.pathname);
 window.addEventListener('popstate', () => path.set(window.location.pathname));
@@ -18,5 +18,5 @@ export function navigate(to: Route, opts: { replace?: boolean } = {}): void {
 
 export function useRoute(): Route {
   const p = useStore(path);
-  return p === '/playlists' || p === '/dj' ? p : '/';
+  return p === '/playlists' || p === '/dj' || p === '/dashboard' ? p : '/';
 }
