@@ -9,7 +9,7 @@ GOFLAGS_TEST ?= -race -count=1 -timeout 12m
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: all run test vet gotest webtest e2e bench proto web webdeps deps build clean help
+.PHONY: all run test vet gotest webtest e2e bench proto web webdeps deps build clean help soak fuzz
 
 all: build
 
@@ -17,6 +17,8 @@ help:
 	@echo "make run    build the web app and start djd on http://127.0.0.1:8080 (simulator when no keys are set)"
 	@echo "make test   vet and run every test (race detector on)"
 	@echo "make bench  run the benchmarks (figures go to docs/benchmarks.md)"
+	@echo "make soak   the reliability suite's long part (docs/reliability.md; under 30 minutes)"
+	@echo "make fuzz   fuzz every request decoder and the SSE encoder for FUZZTIME each (default 60s)"
 	@echo "make proto  regenerate protobuf code in proto/"
 	@echo "make web    build the SPA into web/dist"
 	@echo "make build  build djd, djsim and djload into bin/"
@@ -45,6 +47,24 @@ bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	@mkdir -p bin
 	$(GO) run ./cmd/djload -duration 20s -users 20 -report bin/bench-report.json
+
+# The reliability suite's long part (docs/reliability.md): R1 kills djd
+# 25 times, R5 floods 1,000 stalled streams until the server evicts
+# them, R7 adds the run where work outlives the drain bound, R2 and R6
+# run with production timeouts and longer loads. make test runs the same
+# tests with small counts.
+soak: deps
+	@mkdir -p bin
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/djd ./cmd/djd
+	DJ_SOAK=1 DJ_BIN=$(CURDIR)/bin/djd $(GO) test -race -count=1 -timeout 30m -v -run '^TestR[0-9]' ./internal/reliability/
+
+# Go fuzzing of every request decoder and the SSE event encoder, FUZZTIME
+# each; their seed corpora run as ordinary tests in make test.
+FUZZTIME ?= 60s
+fuzz: deps
+	$(GO) test -run '^$$' -fuzz '^FuzzRequestDecoders$$' -fuzztime $(FUZZTIME) ./gateway/
+	$(GO) test -run '^$$' -fuzz '^FuzzEventFraming$$' -fuzztime $(FUZZTIME) ./actors/
+	$(GO) test -run '^$$' -fuzz '^FuzzNewEvent$$' -fuzztime $(FUZZTIME) ./actors/
 
 # The SPA: npm packages from the lock file, then a type-checked Vite build
 # into web/dist, which djd embeds.

@@ -219,7 +219,7 @@ func FuzzRequestDecoders(f *testing.F) {
 		if !validHeaderValue(auth) || !validHeaderValue(ctype) {
 			return // net/http refuses to send such a header at all
 		}
-		resp, err := s.app.Test(req, -1)
+		resp, err := s.app.Test(req, 5000) // a decoder that hangs fails here
 		if err != nil {
 			t.Fatalf("%s: %v", cases[i].name, err)
 		}

@@ -106,10 +106,10 @@ func (s *Server) mixStart(c *Call, in *MixStartInput) (*MixSessionResponse, erro
 	}
 	sess, err := s.deps.Mixes.Start(mixCtx(c), c.Identity.UserID, req)
 	switch {
-	case errors.Is(err, actors.ErrUpstreamNotFound):
+	// Someone else's private playlist answers as a missing one does:
+	// a different answer would tell that it exists.
+	case errors.Is(err, actors.ErrUpstreamNotFound), errors.Is(err, actors.ErrUpstreamForbidden):
 		return nil, InvalidField("body", "seedPlaylistId", "no such playlist")
-	case errors.Is(err, actors.ErrUpstreamForbidden):
-		return nil, Problemf(http.StatusForbidden, "that playlist cannot be read with your account")
 	case err != nil:
 		return nil, mixProblem(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -116,9 +117,30 @@ func StatusError(api, op string, resp *http.Response, now time.Time) *Error {
 
 // TransportError wraps a failure to get any response (dial error, reset,
 // timeout, cancelled context) as ErrUnavailable, keeping the cause so
-// callers can still test for context.Canceled.
+// callers can still test for context.Canceled. The request URL that
+// net/http puts in its errors loses its query and user info: the query
+// can hold an API key (Last.fm's api_key) or a listener's search, and
+// error texts are logged.
 func TransportError(api, op string, err error) *Error {
-	return &Error{API: api, Op: op, Kind: ErrUnavailable, Err: err}
+	return &Error{API: api, Op: op, Kind: ErrUnavailable, Err: withoutQuery(err)}
+}
+
+// withoutQuery returns err with the query and user info removed from its
+// URL when err is a *url.Error (what http.Client.Do returns).
+func withoutQuery(err error) error {
+	ue, ok := err.(*url.Error)
+	if !ok {
+		return err
+	}
+	u, perr := url.Parse(ue.URL)
+	if perr != nil {
+		return &url.Error{Op: ue.Op, URL: "(request URL)", Err: ue.Err}
+	}
+	if u.RawQuery == "" && u.User == nil && u.Fragment == "" {
+		return err
+	}
+	u.RawQuery, u.User, u.Fragment, u.RawFragment = "", nil, "", ""
+	return &url.Error{Op: ue.Op, URL: u.String(), Err: ue.Err}
 }
 
 // DecodeError wraps a body we could not decode as ErrBadResponse.

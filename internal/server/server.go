@@ -50,6 +50,9 @@ type Config struct {
 	// PlayerStream tunes the player stream's pollers (zero: the
 	// reference's cadence and lifetime; tests shorten them).
 	PlayerStream actors.PlayerStreamConfig
+	// Actors tunes the actor system and its limiter (zero: production
+	// figures; tests shorten the breakers' open timeout).
+	Actors actors.Config
 
 	// Upstream credentials (real mode), from the environment only.
 	SpotifyClientID     string
@@ -111,7 +114,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (a *Server, err er
 	if a.store, err = store.Open(store.Config{Dir: cfg.DataDir, Logger: log.With("component", "store")}, a.reg); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	if a.system, err = actors.NewSystem(actors.Config{}, a.reg, log); err != nil {
+	if a.system, err = actors.NewSystem(cfg.Actors, a.reg, log); err != nil {
 		return nil, fmt.Errorf("start actors: %w", err)
 	}
 	login := actors.NewLogin(actors.LoginConfig{
