@@ -68,7 +68,7 @@ func (c goroutineCensus) total() int {
 func pooled(key string) bool {
 	for _, p := range []string{
 		"net/http.(*persistConn).readLoop", "net/http.(*persistConn).writeLoop", // clients' idle connections (90 s)
-		"net/http.(*conn).serve",                   // the simulator's side of them
+		"net/http.(*conn).serve",                    // the simulator's side of them
 		"github.com/valyala/fasthttp.(*workerPool)", // fasthttp's idle workers (10 s)
 	} {
 		if strings.Contains(key, p) {

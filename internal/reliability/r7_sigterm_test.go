@@ -85,7 +85,7 @@ func runR7(t *testing.T, v r7Variant, rounds int) {
 	for round := range rounds {
 		load := startR7Load(ctx, t, p, c, ledgers, v, uint64(round))
 		tokens = append(tokens, load.tokens...)
-		realistic := sim.DefaultLatencies() // set-up ran without
+		realistic := sim.DefaultLatencies()           // set-up ran without
 		delete(realistic, sim.AnthropicStreamLatency) // not settable at run time
 		setLatency(ctx, t, p.SimURL, realistic)
 		time.Sleep(2 * time.Second)
