@@ -43,9 +43,10 @@ func TestMailboxDepthCountsWaitingMessagesByKind(t *testing.T) {
 		root.Send(pid, &gateHold{release: release})
 	}
 	root.Send(other, "idle")
-	require.Eventually(t, func() bool { return ts.metric(t, "dj_actor_mailbox_depth", "kind", "probe") >= 5 },
-		2*time.Second, 5*time.Millisecond)
-	require.Equal(t, 5.0, ts.metric(t, "dj_actor_mailbox_depth", "kind", "probe"),
+	// "other" may still hold its one message for a moment; once it has
+	// taken it, exactly the five behind probe/a's held message wait.
+	require.Eventually(t, func() bool { return ts.metric(t, "dj_actor_mailbox_depth", "kind", "probe") == 5 },
+		2*time.Second, 5*time.Millisecond,
 		"the message being handled is not waiting; the five behind it are")
 
 	close(release)
