@@ -67,9 +67,13 @@ func (c goroutineCensus) total() int {
 // bounded by the pool's size and idle timeout, and are not a leak.
 func pooled(key string) bool {
 	for _, p := range []string{
-		"net/http.(*persistConn).readLoop", "net/http.(*persistConn).writeLoop", // clients' idle connections (90 s)
-		"net/http.(*conn).serve",                    // the simulator's side of them
-		"github.com/valyala/fasthttp.(*workerPool)", // fasthttp's idle workers (10 s)
+		// Clients' kept-alive connections (dj's to the simulator, 90 s;
+		// the tests' own), by function or by creator.
+		"net/http.(*persistConn).readLoop", "net/http.(*persistConn).writeLoop", "← net/http.(*Transport).dialConn",
+		// The simulator's side of them.
+		"net/http.(*conn).serve", "← net/http.(*Server).Serve",
+		// fasthttp's idle workers (10 s).
+		"github.com/valyala/fasthttp.(*workerPool)",
 	} {
 		if strings.Contains(key, p) {
 			return true

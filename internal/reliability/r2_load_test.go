@@ -28,8 +28,19 @@ import (
 //     the upstreams do.
 type r2Load struct {
 	spotify, plays, chat, local *outcomes
+	c                           *client
 	cancel                      context.CancelFunc
 	wg                          sync.WaitGroup
+}
+
+// partialLookups is how many enrichments were served with a source
+// missing so far (dj_enrich_lookups_total{outcome="partial"}).
+func (l *r2Load) partialLookups() float64 {
+	m, err := scrapeMetrics(context.Background(), l.c)
+	if err != nil {
+		return 0
+	}
+	return m.sum("dj_enrich_lookups_total", `outcome="partial"`)
 }
 
 // r2Tokens are the users' session tokens.
@@ -39,7 +50,7 @@ type r2Tokens struct{ alice, bob, carol, dave string }
 // Deezer knows, so a play without one is degraded data.
 func startR2Load(ctx context.Context, c *client, tok r2Tokens, tracks []sim.Track) *r2Load {
 	ctx, cancel := context.WithCancel(ctx)
-	l := &r2Load{spotify: newOutcomes(), plays: newOutcomes(), chat: newOutcomes(), local: newOutcomes(), cancel: cancel}
+	l := &r2Load{spotify: newOutcomes(), plays: newOutcomes(), chat: newOutcomes(), local: newOutcomes(), c: c, cancel: cancel}
 	loop := func(every time.Duration, f func()) {
 		l.wg.Go(func() {
 			for ctx.Err() == nil {
