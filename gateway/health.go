@@ -9,7 +9,7 @@ type HealthResponse struct {
 	Version       string  `json:"version"`
 	Upstream      string  `json:"upstream"`
 	UptimeSeconds float64 `json:"uptime_seconds"`
-	Simulator     string  `json:"simulator,omitempty" doc:"base URL of the in-process simulator (sim mode only)"`
+	Simulator     string  `json:"simulator,omitempty" doc:"base URL of the simulator (sim mode only)"`
 	// DemoUsers are the simulator's users the login page offers.
 	DemoUsers []string `json:"demo_users,omitempty"`
 }

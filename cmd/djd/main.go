@@ -58,7 +58,7 @@ func banner(stderr io.Writer, log *slog.Logger, cfg config, srv *server.Server) 
 	mode := "REAL upstream APIs"
 	if sim := srv.SimulatorURL(); sim != "" {
 		mode = "SIMULATOR mode (offline; simulator at " + sim + ")"
-		log.Info("djd started in SIMULATOR mode: upstream APIs are simulated in-process; set SPOTIFY_CLIENT_ID to use the real ones",
+		log.Info("djd started in SIMULATOR mode: upstream APIs are simulated; set SPOTIFY_CLIENT_ID to use the real ones",
 			"url", srv.URL(), "version", version, "upstream", "sim", "simulator", sim, "data_dir", cfg.DataDir)
 	} else {
 		log.Info("djd started with REAL upstream APIs", "url", srv.URL(), "version", version, "upstream", "real", "data_dir", cfg.DataDir)

@@ -35,7 +35,11 @@ type Config struct {
 	CORSOrigins       []string
 	ValidateResponses bool
 
-	SimAddr    string
+	SimAddr string
+	// SimURL points sim mode at a simulator another process runs (djsim):
+	// nothing starts in-process. Several djd nodes of one cluster, and
+	// load tests that keep the simulator off the server's CPU, use it.
+	SimURL     string
 	SimSeed    uint64
 	SimLatency string // "none" or "realistic"
 	// SimLatencies override the simulator's latency per key (an API name
@@ -66,7 +70,8 @@ type Server struct {
 	cfg     Config
 	log     *slog.Logger
 	reg     *prometheus.Registry
-	sim     *sim.Server // nil in real mode
+	sim     *sim.Server // nil in real mode and with an external simulator
+	demo    []string    // the simulator's first user IDs, for the login page
 	store   *store.Store
 	system  *actors.System
 	streams *actors.Streams
@@ -76,11 +81,12 @@ type Server struct {
 
 // Start brings a server up: simulator (sim mode), store, actors, gateway.
 // On failure it undoes what it had started.
-func Start(ctx context.Context, cfg Config, log *slog.Logger) (a *Server, err error) {
+func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err error) {
 	if cfg.SimAddr == "" {
 		cfg.SimAddr = "127.0.0.1:0"
 	}
-	a = &Server{cfg: cfg, log: log, reg: prometheus.NewRegistry()}
+	cfg.SimURL = strings.TrimRight(cfg.SimURL, "/")
+	a := &Server{cfg: cfg, log: log, reg: prometheus.NewRegistry()}
 	defer func() {
 		if err != nil {
 			_ = a.Shutdown(context.Background())
@@ -101,11 +107,20 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (a *Server, err er
 		publicURL = "http://" + ln.Addr().String()
 	}
 	bases := upstreamBases{}
-	if cfg.Upstream == "sim" {
+	switch {
+	case cfg.Upstream == "sim" && cfg.SimURL != "":
+		if a.demo, err = externalDemoUsers(ctx, cfg.SimURL); err != nil {
+			return nil, err
+		}
+		bases = simBases(cfg.SimURL)
+	case cfg.Upstream == "sim":
 		if err := a.startSimulator(); err != nil {
 			return nil, err
 		}
-		bases = simBases(a.sim)
+		bases = simBases(a.sim.URL())
+		for _, u := range a.sim.Catalog().Users[:4] {
+			a.demo = append(a.demo, u.ID)
+		}
 	}
 	ups, err := buildUpstreams(cfg, bases, publicURL+"/api/spotify/callback")
 	if err != nil {
@@ -120,7 +135,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (a *Server, err er
 	login := actors.NewLogin(actors.LoginConfig{
 		RedirectURL:   publicURL + "/api/spotify/callback",
 		AppURL:        publicURL + "/",
-		AllowDemoUser: a.sim != nil,
+		AllowDemoUser: cfg.Upstream == "sim",
 	}, a.system, a.store, ups.Spotify)
 	deps := actors.Deps{System: a.system, Store: a.store, Upstreams: ups, Login: login, Log: log}
 	enricher, err := actors.NewEnricher(deps)
@@ -185,25 +200,21 @@ func (a *Server) startSimulator() error {
 	return nil
 }
 
-// SimulatorURL is the in-process simulator's base URL ("" in real mode).
+// SimulatorURL is the simulator's base URL ("" in real mode).
 func (a *Server) SimulatorURL() string {
-	if a.sim == nil {
+	switch {
+	case a.cfg.Upstream != "sim":
 		return ""
+	case a.cfg.SimURL != "":
+		return a.cfg.SimURL
+	case a.sim != nil:
+		return a.sim.URL()
 	}
-	return a.sim.URL()
+	return ""
 }
 
 // demoUsers are the simulator's named users, offered on the login page.
-func (a *Server) demoUsers() []string {
-	if a.sim == nil {
-		return nil
-	}
-	var ids []string
-	for _, u := range a.sim.Catalog().Users[:4] {
-		ids = append(ids, u.ID)
-	}
-	return ids
-}
+func (a *Server) demoUsers() []string { return a.demo }
 
 // URL is where the server answers, e.g. http://127.0.0.1:8080.
 func (a *Server) URL() string { return "http://" + a.gateway.Addr() }

@@ -1,7 +1,10 @@
 package server
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"time"
@@ -22,11 +25,40 @@ type upstreamBases struct {
 	accounts, spotify, lastfm, deezer, anthropic string
 }
 
-func simBases(s *sim.Server) upstreamBases {
+func simBases(base string) upstreamBases {
 	return upstreamBases{
-		accounts: s.BaseURL("accounts"), spotify: s.BaseURL("spotify"),
-		lastfm: s.BaseURL("lastfm"), deezer: s.BaseURL("deezer"), anthropic: s.BaseURL("anthropic"),
+		accounts: sim.APIURL(base, "accounts"), spotify: sim.APIURL(base, "spotify"),
+		lastfm: sim.APIURL(base, "lastfm"), deezer: sim.APIURL(base, "deezer"), anthropic: sim.APIURL(base, "anthropic"),
 	}
+}
+
+// externalDemoUsers asks a simulator another process runs for its users
+// (GET /_sim/catalog), which also proves it is reachable before djd
+// says it is ready.
+func externalDemoUsers(ctx context.Context, base string) ([]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/_sim/catalog", nil)
+	if err != nil {
+		return nil, fmt.Errorf("simulator URL %q: %w", base, err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("simulator at %s not reachable: %w", base, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("simulator at %s: GET /_sim/catalog answered %s", base, resp.Status)
+	}
+	var summary sim.CatalogSummary
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 4<<20)).Decode(&summary); err != nil {
+		return nil, fmt.Errorf("simulator at %s: catalog summary: %w", base, err)
+	}
+	ids := make([]string, 0, 4)
+	for _, u := range summary.Users[:min(4, len(summary.Users))] {
+		ids = append(ids, u.ID)
+	}
+	return ids, nil
 }
 
 // buildUpstreams makes the four clients. In real mode an API without a

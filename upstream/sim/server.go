@@ -152,16 +152,22 @@ func (s *Server) URL() string { return s.base }
 // the accounts base (…/accounts), the Spotify Web API base ending in /v1/,
 // the Last.fm base ending in /2.0/, the Deezer base and the Anthropic base
 // without /v1 (the SDK adds it).
-func (s *Server) BaseURL(api string) string {
+func (s *Server) BaseURL(api string) string { return APIURL(s.base, api) }
+
+// APIURL is the base URL of one simulated API ("accounts", "spotify",
+// "lastfm", "deezer", "anthropic") on a simulator answering at base, so a
+// process can point its clients at a simulator it did not start.
+func APIURL(base, api string) string {
+	base = strings.TrimRight(base, "/")
 	switch api {
 	case "spotify":
-		return s.base + "/spotify/v1/"
+		return base + "/spotify/v1/"
 	case "lastfm":
-		return s.base + "/lastfm/2.0/"
+		return base + "/lastfm/2.0/"
 	case "deezer":
-		return s.base + "/deezer/"
+		return base + "/deezer/"
 	default:
-		return s.base + apiPrefixes[api]
+		return base + apiPrefixes[api]
 	}
 }
 
