@@ -43,6 +43,9 @@ func (*pollerIdle) IgnoreDeadLetterLogging()      {}
 type pollerRegistry struct {
 	p    *Players
 	live map[string]*pollerEntry
+	// closing: the registry itself is stopping, so its pollers stop with
+	// it rather than by supervision (no warning for each).
+	closing bool
 }
 
 // pollerEntry is the registry's view of one user's poller.
@@ -58,6 +61,8 @@ func (r *pollerRegistry) Receive(c actor.Context) {
 	switch m := c.Message().(type) {
 	case *actor.Started:
 		r.live = map[string]*pollerEntry{}
+	case *actor.Stopping:
+		r.closing = true
 	case *pollerSubscribe:
 		r.route(c, m)
 	case *pollerIdle:
@@ -115,7 +120,7 @@ func (r *pollerRegistry) terminated(c actor.Context, who *actor.PID) {
 		}
 		delete(r.live, userID)
 		r.p.pollers.Add(-1)
-		if !e.stopping {
+		if !e.stopping && !r.closing {
 			r.p.log.Warn("poller stopped by supervision; its streams were closed", "user_id", userID)
 		}
 		for _, m := range e.held {

@@ -146,6 +146,21 @@ func TestPollerOnePerUserStopsAfterLastStream(t *testing.T) {
 	require.EqualValues(t, 0, e.ts.metric(t, "dj_actors_alive", "kind", "poller"))
 }
 
+// Closing the players stops every poller as part of shutdown: that is
+// not a supervision stop and must not be logged as one.
+func TestPollersClosedWithoutSupervisionWarnings(t *testing.T) {
+	e := newPlayerEnv(t, PlayerStreamConfig{})
+	e.signIn(t, "alice")
+	waitFrames(t, e.open(t, "alice"), "tick", 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	require.NoError(t, e.players.Close(ctx))
+	require.Equal(t, 0, liveActorsPrefixed(e.ts.Actors(), "pollers/poller/"))
+	for _, l := range e.ts.logs.lines(t) {
+		require.NotEqual(t, "poller stopped by supervision; its streams were closed", l["msg"])
+	}
+}
+
 func mustText(ps *pipeStream) string {
 	out, _ := ps.client.text()
 	return out
