@@ -38,7 +38,17 @@ test: deps web vet gotest webtest e2e
 vet:
 	$(GO) vet ./...
 
-gotest:
+# Debian's redis-server, which the store's Redis backend tests and the
+# cluster tests start (internal/redistest); installed when missing.
+.PHONY: redis-server
+redis-server:
+	@command -v redis-server >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	  elif command -v sudo >/dev/null; then SUDO=sudo; \
+	  else echo "redis-server is missing and sudo is not available: install Debian's redis-server package" >&2; exit 1; fi; \
+	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server; }
+
+gotest: redis-server
 	$(GO) test $(GOFLAGS_TEST) ./...
 	@echo "== figure tests: the stated rate and enrichment figures, measured alone on the wire"
 	DJ_FIGURE_TESTS=1 $(GO) test $(GOFLAGS_TEST) -p 1 -run 'TestSaturationKeepsRateAndLanes|TestEnrichHundredTracksWithinRateBound' ./actors/
@@ -92,8 +102,22 @@ e2e: webdeps web
 	rm -f test-artifacts/*.png
 	cd web && DJ_BIN=$(CURDIR)/bin/djd npm run e2e -- $(E2E_FILES)
 
+# Protobuf code in proto/ (the messages that cross nodes in cluster
+# mode): protoc from Debian's protobuf-compiler, installed when missing
+# (as root or through sudo), and protoc-gen-go at the
+# protobuf module's version, built into bin/tools. The generated
+# proto/*.pb.go files are committed; run this after editing a .proto.
+PROTOC_GEN_GO_VERSION := v1.36.12
 proto:
-	@echo "no protobuf messages yet"
+	@command -v protoc >/dev/null || { \
+	  echo "proto: protoc missing, installing Debian's protobuf-compiler" >&2; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	  elif command -v sudo >/dev/null; then SUDO=sudo; \
+	  else echo "protoc is missing and sudo is not available: install Debian's protobuf-compiler package" >&2; exit 1; fi; \
+	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y protobuf-compiler; }
+	GOBIN=$(CURDIR)/bin/tools $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
+	protoc --plugin=protoc-gen-go=$(CURDIR)/bin/tools/protoc-gen-go --proto_path=proto \
+		--go_out=proto --go_opt=paths=source_relative proto/*.proto
 
 clean:
 	rm -rf bin data

@@ -42,6 +42,9 @@ type Config struct {
 	ValidateResponses bool
 	// DemoUsers are the simulator's users offered on the login page.
 	DemoUsers []string
+	// Cluster reports this node's view of its cluster for /api/health;
+	// nil on a single node.
+	Cluster func() ClusterHealth
 	// Auth resolves session tokens; nil rejects every authenticated route.
 	Auth       Authenticator
 	Logger     *slog.Logger

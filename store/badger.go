@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
 )
@@ -65,3 +68,107 @@ func (b badgerLogger) Infof(format string, args ...any) { b.emit(slog.LevelInfo,
 
 // Debugf implements badger.Logger.
 func (b badgerLogger) Debugf(format string, args ...any) { b.emit(slog.LevelDebug, format, args) }
+
+// maxTakeAttempts bounds Take's retries after a Badger transaction conflict.
+// A conflict means another writer touched the key between our read and our
+// commit; the retry then sees that writer's result, so two or three attempts
+// suffice even under heavy contention.
+const maxTakeAttempts = 8
+
+// badgerBackend is one namespace in its own embedded Badger database, the
+// single-node default. Caller keys get keyPrefix in front (see keys.go).
+type badgerBackend struct {
+	name string
+	db   *badger.DB
+	log  *slog.Logger
+	// gcRuns counts completed value-log GC passes (observability for tests).
+	gcRuns atomic.Uint64
+}
+
+// dbKey is key's form inside the database.
+func dbKey(key string) []byte { return []byte(keyPrefix + key) }
+
+func (b *badgerBackend) set(_ context.Context, key string, val []byte, ttl time.Duration) error {
+	return b.db.Update(func(txn *badger.Txn) error {
+		return txn.SetEntry(badger.NewEntry(dbKey(key), val).WithTTL(ttl))
+	})
+}
+
+func (b *badgerBackend) del(_ context.Context, key string) error {
+	return b.db.Update(func(txn *badger.Txn) error { return txn.Delete(dbKey(key)) })
+}
+
+// getItem copies the value and version of key out of txn.
+func getItem(txn *badger.Txn, key []byte) (stored, bool, error) {
+	item, err := txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return stored{}, false, nil
+	}
+	if err != nil {
+		return stored{}, false, err
+	}
+	s := stored{version: item.Version()}
+	if s.val, err = item.ValueCopy(nil); err != nil {
+		return stored{}, false, err
+	}
+	return s, true, nil
+}
+
+func (b *badgerBackend) get(_ context.Context, key string) (s stored, found bool, err error) {
+	err = b.db.View(func(txn *badger.Txn) error {
+		s, found, err = getItem(txn, dbKey(key))
+		return err
+	})
+	return s, found, err
+}
+
+// getDel reads and deletes key in one transaction. Badger detects the
+// read-write conflict of two concurrent takers at commit; the loser retries
+// and finds the key gone.
+func (b *badgerBackend) getDel(ctx context.Context, key string) (stored, bool, error) {
+	k := dbKey(key)
+	for attempt := 1; ; attempt++ {
+		var (
+			s     stored
+			found bool
+		)
+		err := b.db.Update(func(txn *badger.Txn) error {
+			var err error
+			if s, found, err = getItem(txn, k); err != nil || !found {
+				return err
+			}
+			return txn.Delete(k)
+		})
+		switch {
+		case err == nil:
+			return s, found, nil
+		case errors.Is(err, badger.ErrConflict) && attempt < maxTakeAttempts:
+			if cerr := ctx.Err(); cerr != nil {
+				return stored{}, false, cerr
+			}
+		default:
+			return stored{}, false, fmt.Errorf("attempt %d: %w", attempt, err)
+		}
+	}
+}
+
+// delIfSame compares Badger's commit version. A transaction conflict means
+// a concurrent write touched the key, which is exactly the value to keep.
+func (b *badgerBackend) delIfSame(_ context.Context, key string, s stored) error {
+	k := dbKey(key)
+	err := b.db.Update(func(txn *badger.Txn) error {
+		cur, found, err := getItem(txn, k)
+		if err != nil || !found || cur.version != s.version {
+			return err
+		}
+		return txn.Delete(k)
+	})
+	if errors.Is(err, badger.ErrConflict) {
+		return nil
+	}
+	return err
+}
+
+// size returns the on-disk bytes of the LSM tree and the value log. Badger
+// recomputes these once a minute and at open; in-memory databases report 0.
+func (b *badgerBackend) size() (lsm, vlog int64) { return b.db.Size() }

@@ -10,36 +10,38 @@ import (
 )
 
 func TestNegativeEntries(t *testing.T) {
-	s := openMem(t, Config{})
-	ctx := testCtx(t)
-	c := Features[rec](s)
+	eachBackend(t, func(t *testing.T, b *backendCase) {
+		s := b.open(t, Config{})
+		ctx := testCtx(t)
+		c := Features[rec](s)
 
-	before := time.Now()
-	require.NoError(t, c.PutMiss(ctx, "track-1"))
-	v, l, err := c.Get(ctx, "track-1")
-	require.NoError(t, err)
-	assert.Equal(t, LookupNegative, l)
-	assert.Zero(t, v)
-	_, exp := rawItem(t, s.ns(t, NSAudioFeatures), "track-1")
-	assert.GreaterOrEqual(t, exp, uint64(before.Add(5*time.Minute).Unix()))
-	assert.LessOrEqual(t, exp, uint64(time.Now().Add(5*time.Minute).Unix()))
+		before := time.Now()
+		require.NoError(t, c.PutMiss(ctx, "track-1"))
+		v, l, err := c.Get(ctx, "track-1")
+		require.NoError(t, err)
+		assert.Equal(t, LookupNegative, l)
+		assert.Zero(t, v)
+		_, exp := rawItem(t, s.ns(t, NSAudioFeatures), "track-1")
+		assert.GreaterOrEqual(t, exp, uint64(before.Add(5*time.Minute).Unix()))
+		assert.LessOrEqual(t, exp, uint64(time.Now().Add(5*time.Minute).Unix()))
 
-	// A hit replaces the negative entry, and a miss replaces a hit.
-	require.NoError(t, c.PutHit(ctx, "track-1", rec{ID: "track-1", N: 120}))
-	v, l, err = c.Get(ctx, "track-1")
-	require.NoError(t, err)
-	assert.Equal(t, LookupHit, l)
-	assert.Equal(t, rec{ID: "track-1", N: 120}, v)
-	require.NoError(t, c.PutMiss(ctx, "track-1"))
-	_, l, err = c.Get(ctx, "track-1")
-	require.NoError(t, err)
-	assert.Equal(t, LookupNegative, l)
+		// A hit replaces the negative entry, and a miss replaces a hit.
+		require.NoError(t, c.PutHit(ctx, "track-1", rec{ID: "track-1", N: 120}))
+		v, l, err = c.Get(ctx, "track-1")
+		require.NoError(t, err)
+		assert.Equal(t, LookupHit, l)
+		assert.Equal(t, rec{ID: "track-1", N: 120}, v)
+		require.NoError(t, c.PutMiss(ctx, "track-1"))
+		_, l, err = c.Get(ctx, "track-1")
+		require.NoError(t, err)
+		assert.Equal(t, LookupNegative, l)
 
-	_, l, err = c.Get(ctx, "never-seen")
-	require.NoError(t, err)
-	assert.Equal(t, LookupMiss, l)
+		_, l, err = c.Get(ctx, "never-seen")
+		require.NoError(t, err)
+		assert.Equal(t, LookupMiss, l)
 
-	assert.Equal(t, NamespaceStats{Hits: 1, Misses: 1, Negatives: 2}, s.Stats()[NSAudioFeatures])
+		assert.Equal(t, NamespaceStats{Hits: 1, Misses: 1, Negatives: 2}, s.Stats()[NSAudioFeatures])
+	})
 }
 
 func TestLookupString(t *testing.T) {
@@ -91,55 +93,68 @@ func TestInvalidStoredValueIsMissDeletedCounted(t *testing.T) {
 			return l != LookupMiss, err
 		}},
 	}
-	for _, m := range modes {
-		t.Run(m.name, func(t *testing.T) {
-			s := openMem(t, Config{})
-			n := s.ns(t, m.ns)
-			invalid := uint64(0)
-			for _, iv := range invalidValues {
-				if iv.validInNeg && m.negativeOK {
-					continue
+	eachBackend(t, func(t *testing.T, b *backendCase) {
+		for _, m := range modes {
+			t.Run(m.name, func(t *testing.T) {
+				s := b.open(t, Config{})
+				n := s.ns(t, m.ns)
+				invalid := uint64(0)
+				for _, iv := range invalidValues {
+					if iv.validInNeg && m.negativeOK {
+						continue
+					}
+					t.Run(iv.name, func(t *testing.T) {
+						rawSet(t, n, "k", []byte(iv.raw))
+						found, err := m.read(s, "k")
+						require.NoError(t, err)
+						assert.False(t, found, "invalid value returned")
+						exists, _ := rawItem(t, n, "k")
+						assert.False(t, exists, "invalid value not deleted")
+						invalid++
+						st := s.Stats()[m.ns]
+						assert.Equal(t, invalid, st.Invalid)
+						assert.Zero(t, st.Hits+st.Misses+st.Negatives, "an invalid read counts only as invalid")
+					})
 				}
-				t.Run(iv.name, func(t *testing.T) {
-					rawSet(t, n, "k", []byte(iv.raw))
-					found, err := m.read(s, "k")
-					require.NoError(t, err)
-					assert.False(t, found, "invalid value returned")
-					exists, _ := rawItem(t, n, "k")
-					assert.False(t, exists, "invalid value not deleted")
-					invalid++
-					st := s.Stats()[m.ns]
-					assert.Equal(t, invalid, st.Invalid)
-					assert.Zero(t, st.Hits+st.Misses+st.Negatives, "an invalid read counts only as invalid")
-				})
-			}
-			// Control: a valid value written the same raw way is a hit.
-			rawSet(t, n, "k", []byte(`{"v":1,"data":{"id":"a","n":1}}`))
-			found, err := m.read(s, "k")
-			require.NoError(t, err)
-			assert.True(t, found)
-		})
-	}
+				// Control: a valid value written the same raw way is a hit.
+				rawSet(t, n, "k", []byte(`{"v":1,"data":{"id":"a","n":1}}`))
+				found, err := m.read(s, "k")
+				require.NoError(t, err)
+				assert.True(t, found)
+			})
+		}
+	})
 }
 
 func TestDiscardSparesNewerValue(t *testing.T) {
-	s := openMem(t, Config{})
-	ctx := testCtx(t)
-	n := s.ns(t, NSSessions)
-	rawSet(t, n, "k", []byte("garbage"))
-	k, err := checkKey("k")
-	require.NoError(t, err)
-	old, found, err := n.read(ctx, k)
-	require.NoError(t, err)
-	require.True(t, found)
+	eachBackend(t, func(t *testing.T, b *backendCase) {
+		s := b.open(t, Config{})
+		ctx := testCtx(t)
+		n := s.ns(t, NSSessions)
+		rawSet(t, n, "k", []byte("garbage"))
+		k, err := checkKey("k")
+		require.NoError(t, err)
+		old, found, err := n.read(ctx, k)
+		require.NoError(t, err)
+		require.True(t, found)
 
-	// A valid value lands between the invalid read and its deletion.
-	tbl := Sessions[rec](s)
-	require.NoError(t, tbl.Put(ctx, "k", rec{ID: "fresh"}))
-	n.discard(k, old, errors.New("test"))
+		// A valid value lands between the invalid read and its deletion.
+		tbl := Sessions[rec](s)
+		require.NoError(t, tbl.Put(ctx, "k", rec{ID: "fresh"}))
+		n.discard(ctx, k, old, errors.New("test"))
 
-	v, found, err := tbl.Get(ctx, "k")
-	require.NoError(t, err)
-	require.True(t, found, "a concurrent valid write must survive the cleanup")
-	assert.Equal(t, rec{ID: "fresh"}, v)
+		v, found, err := tbl.Get(ctx, "k")
+		require.NoError(t, err)
+		require.True(t, found, "a concurrent valid write must survive the cleanup")
+		assert.Equal(t, rec{ID: "fresh"}, v)
+
+		// Control: with nothing written in between, discard deletes.
+		rawSet(t, n, "k", []byte("garbage"))
+		old, found, err = n.read(ctx, k)
+		require.NoError(t, err)
+		require.True(t, found)
+		n.discard(ctx, k, old, errors.New("test"))
+		exists, _ := rawItem(t, n, "k")
+		assert.False(t, exists, "the unchanged invalid value must be deleted")
+	})
 }

@@ -15,7 +15,8 @@ const gcDiscardRatio = 0.5
 // monopolise the disk, and Close is never kept waiting for long.
 const maxGCRounds = 16
 
-// gcLoop runs value-log GC on every database each GCInterval until Close.
+// gcLoop runs value-log GC on every Badger database each GCInterval until
+// Close. (Redis needs none: it frees expired keys itself.)
 // Expired and overwritten values in the value log are reclaimed only by GC
 // (values under the 1 MiB threshold live in the LSM tree and are reclaimed by
 // compaction instead, so most rounds find nothing to do).
@@ -28,8 +29,8 @@ func (s *Store) gcLoop() {
 		case <-s.stopGC:
 			return
 		case <-t.C:
-			for _, n := range s.all {
-				if !s.collect(n) {
+			for _, b := range s.badgers {
+				if !s.collect(b) {
 					return
 				}
 			}
@@ -39,7 +40,7 @@ func (s *Store) gcLoop() {
 
 // collect runs GC rounds on one database until nothing is left to rewrite.
 // It returns false if the store is closing.
-func (s *Store) collect(n *namespace) bool {
+func (s *Store) collect(n *badgerBackend) bool {
 	start := time.Now()
 	rewrites := 0
 	for range maxGCRounds {

@@ -19,7 +19,7 @@ func newMetrics(ns []*namespace) *metrics {
 			"Store reads by namespace and result (hit, miss, negative, invalid). An invalid value is returned to the caller as a miss but counted only as invalid.",
 			[]string{"ns", "result"}, nil),
 		bytes: prometheus.NewDesc("dj_store_bytes",
-			"On-disk size of the namespace's database (LSM tree plus value log), refreshed by Badger about once a minute.",
+			"On-disk size of the namespace's Badger database (LSM tree plus value log), refreshed by Badger about once a minute; 0 with the Redis backend.",
 			[]string{"ns"}, nil),
 		ns: ns,
 	}

@@ -2,21 +2,17 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	badger "github.com/dgraph-io/badger/v4"
 )
 
-// maxTakeAttempts bounds Take's retries after a Badger transaction conflict.
-// A conflict means another writer touched the key between our read and our
-// commit; the retry then sees that writer's result, so two or three attempts
-// suffice even under heavy contention.
-const maxTakeAttempts = 8
+// discardTimeout bounds the clean-up delete of an invalid value. It runs on
+// behalf of a read that has already got its answer, so it gets its own short
+// budget instead of the caller's (possibly nearly spent) deadline.
+const discardTimeout = 2 * time.Second
 
 // readResult is the outcome of one read, and the "result" metric label.
 type readResult int
@@ -45,7 +41,7 @@ func (r readResult) String() string {
 
 // lifecycle lets operations run concurrently with each other but not with
 // Close: an operation holds the read lock, Close takes the write lock, so no
-// operation ever touches a closed *badger.DB.
+// operation ever touches a closed database or client.
 type lifecycle struct {
 	mu     sync.RWMutex
 	closed bool
@@ -64,17 +60,48 @@ func (l *lifecycle) enter() bool {
 
 func (l *lifecycle) exit() { l.mu.RUnlock() }
 
-// namespace is one Badger database plus its read counters. It deals in raw
-// bytes only; the generic layer (codec.go) turns them into records, so the
-// transaction logic exists once for tables and caches alike.
+// stored is a raw value read from a backend.
+type stored struct {
+	val []byte
+	// version identifies this very write where the backend has such a
+	// thing (Badger's commit timestamp); Redis compares val instead.
+	version uint64
+}
+
+// backend is the raw key-value layer under one namespace: validated keys,
+// opaque bytes, every write with a TTL. It is an interface so that the same
+// namespace logic (lifecycle, counters, error context) and the typed layer
+// above it run unchanged on embedded Badger (single node) and on a shared
+// Redis (cluster mode). Implementations need not check the TTL bound, the
+// context's state or the store's lifecycle: namespace does that first.
+type backend interface {
+	// set stores val under key, expiring after ttl.
+	set(ctx context.Context, key string, val []byte, ttl time.Duration) error
+	// del removes key; an absent key is not an error.
+	del(ctx context.Context, key string) error
+	// get returns key's current value; expired values are absent.
+	get(ctx context.Context, key string) (stored, bool, error)
+	// getDel returns key's value and deletes it atomically: of any number
+	// of concurrent callers at most one receives it.
+	getDel(ctx context.Context, key string) (stored, bool, error)
+	// delIfSame deletes key only if it still holds the value that s was
+	// read as (compare-and-delete); a newer value survives, and that is
+	// not an error.
+	delIfSame(ctx context.Context, key string, s stored) error
+	// size reports the bytes the namespace occupies as far as the backend
+	// can say cheaply (it is called on every metrics scrape).
+	size() (lsm, vlog int64)
+}
+
+// namespace is one namespace's backend plus its read counters. It deals in
+// raw bytes only; the generic layer (record.go) turns them into records, so
+// the storage logic exists once for tables and caches alike.
 type namespace struct {
 	name  string
-	db    *badger.DB
+	kv    backend
 	life  *lifecycle
 	log   *slog.Logger
 	reads [numResults]atomic.Uint64
-	// gcRuns counts completed value-log GC passes (observability for tests).
-	gcRuns atomic.Uint64
 }
 
 // count records the outcome of one read.
@@ -91,9 +118,21 @@ func (n *namespace) begin(ctx context.Context, op string) error {
 	return nil
 }
 
-// write stores val under key with a TTL. It is the only path to the database's
+// fail wraps a backend error with the namespace and operation. If the
+// context ended meanwhile, its error is wrapped too, so that callers can
+// test for context.DeadlineExceeded whatever form the backend's timeout
+// error took (a network client reports an expired deadline as an I/O
+// timeout).
+func (n *namespace) fail(ctx context.Context, op string, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return fmt.Errorf("store: %s %s: %w (%w)", n.name, op, cerr, err)
+	}
+	return fmt.Errorf("store: %s %s: %w", n.name, op, err)
+}
+
+// write stores val under key with a TTL. It is the only path to the backend's
 // write side for values, and it refuses a missing or sub-second TTL.
-func (n *namespace) write(ctx context.Context, key []byte, val []byte, ttl time.Duration) error {
+func (n *namespace) write(ctx context.Context, key string, val []byte, ttl time.Duration) error {
 	if ttl < minTTL {
 		return fmt.Errorf("store: %s put: TTL %v below %v", n.name, ttl, minTTL)
 	}
@@ -101,127 +140,68 @@ func (n *namespace) write(ctx context.Context, key []byte, val []byte, ttl time.
 		return err
 	}
 	defer n.life.exit()
-	err := n.db.Update(func(txn *badger.Txn) error {
-		return txn.SetEntry(badger.NewEntry(key, val).WithTTL(ttl))
-	})
-	if err != nil {
-		return fmt.Errorf("store: %s put: %w", n.name, err)
+	if err := n.kv.set(ctx, key, val, ttl); err != nil {
+		return n.fail(ctx, "put", err)
 	}
 	return nil
 }
 
 // remove deletes key; deleting an absent key is not an error.
-func (n *namespace) remove(ctx context.Context, key []byte) error {
+func (n *namespace) remove(ctx context.Context, key string) error {
 	if err := n.begin(ctx, "delete"); err != nil {
 		return err
 	}
 	defer n.life.exit()
-	if err := n.db.Update(func(txn *badger.Txn) error { return txn.Delete(key) }); err != nil {
-		return fmt.Errorf("store: %s delete: %w", n.name, err)
+	if err := n.kv.del(ctx, key); err != nil {
+		return n.fail(ctx, "delete", err)
 	}
 	return nil
 }
 
-// stored is a raw value read from the database.
-type stored struct {
-	val     []byte
-	version uint64 // Badger's commit timestamp, to delete exactly this value later
-}
-
 // read returns the current value of key, if any (expired values are absent).
-func (n *namespace) read(ctx context.Context, key []byte) (stored, bool, error) {
+func (n *namespace) read(ctx context.Context, key string) (stored, bool, error) {
 	if err := n.begin(ctx, "get"); err != nil {
 		return stored{}, false, err
 	}
 	defer n.life.exit()
-	var s stored
-	found := false
-	err := n.db.View(func(txn *badger.Txn) error {
-		item, err := txn.Get(key)
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		found = true
-		s.version = item.Version()
-		s.val, err = item.ValueCopy(nil)
-		return err
-	})
+	s, found, err := n.kv.get(ctx, key)
 	if err != nil {
-		return stored{}, false, fmt.Errorf("store: %s get: %w", n.name, err)
+		return stored{}, false, n.fail(ctx, "get", err)
 	}
 	return s, found, nil
 }
 
-// take reads and deletes key in one transaction, so that of several
-// concurrent takers exactly one receives the value. Badger detects the
-// read-write conflict at commit; the loser retries and finds the key gone.
-func (n *namespace) take(ctx context.Context, key []byte) (stored, bool, error) {
+// take reads and deletes key atomically, so that of several concurrent
+// takers exactly one receives the value.
+func (n *namespace) take(ctx context.Context, key string) (stored, bool, error) {
 	if err := n.begin(ctx, "take"); err != nil {
 		return stored{}, false, err
 	}
 	defer n.life.exit()
-	for attempt := 1; ; attempt++ {
-		var s stored
-		found := false
-		err := n.db.Update(func(txn *badger.Txn) error {
-			item, err := txn.Get(key)
-			if errors.Is(err, badger.ErrKeyNotFound) {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			found = true
-			s.version = item.Version()
-			if s.val, err = item.ValueCopy(nil); err != nil {
-				return err
-			}
-			return txn.Delete(key)
-		})
-		switch {
-		case err == nil:
-			return s, found, nil
-		case errors.Is(err, badger.ErrConflict) && attempt < maxTakeAttempts:
-			if cerr := ctx.Err(); cerr != nil {
-				return stored{}, false, fmt.Errorf("store: %s take: %w", n.name, cerr)
-			}
-			continue
-		default:
-			return stored{}, false, fmt.Errorf("store: %s take (attempt %d): %w", n.name, attempt, err)
-		}
+	s, found, err := n.kv.getDel(ctx, key)
+	if err != nil {
+		return stored{}, false, n.fail(ctx, "take", err)
 	}
+	return s, found, nil
 }
 
 // discard deletes an invalid value, but only if key still holds that very
-// version: a valid value written concurrently must survive. A conflict means
-// exactly such a write happened, so it is not an error.
-func (n *namespace) discard(key []byte, s stored, reason error) {
+// value: a valid value written concurrently must survive. Failures are
+// logged, not returned: the caller's read has its answer (a miss) already,
+// and the next read of the same bad value tries again. ctx supplies values
+// only; its cancellation is ignored in favour of discardTimeout.
+func (n *namespace) discard(ctx context.Context, key string, s stored, reason error) {
 	n.log.Warn("store: invalid stored value deleted", slog.String("ns", n.name), slog.Any("reason", reason))
 	if !n.life.enter() {
 		return
 	}
 	defer n.life.exit()
-	err := n.db.Update(func(txn *badger.Txn) error {
-		item, err := txn.Get(key)
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if item.Version() != s.version {
-			return nil
-		}
-		return txn.Delete(key)
-	})
-	if err != nil && !errors.Is(err, badger.ErrConflict) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), discardTimeout)
+	defer cancel()
+	if err := n.kv.delIfSame(ctx, key, s); err != nil {
 		n.log.Warn("store: delete of invalid value failed", slog.String("ns", n.name), slog.Any("err", err))
 	}
 }
 
-// size returns the on-disk bytes of the LSM tree and the value log. Badger
-// recomputes these once a minute and at open; in-memory databases report 0.
-func (n *namespace) size() (lsm, vlog int64) { return n.db.Size() }
+// size returns the bytes the namespace occupies, as its backend reports them.
+func (n *namespace) size() (lsm, vlog int64) { return n.kv.size() }

@@ -45,10 +45,10 @@ func load[T Record](ctx context.Context, n *namespace, key string, take, negativ
 	}
 	if derr != nil {
 		n.count(resultInvalid)
-		if take { // already deleted by the same transaction
+		if take { // already deleted by the same atomic take
 			n.log.Warn("store: invalid stored value taken and dropped", slog.String("ns", n.name), slog.Any("reason", derr))
 		} else {
-			n.discard(k, s, derr)
+			n.discard(ctx, k, s, derr)
 		}
 		return zero, resultMiss, nil
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -33,7 +34,13 @@ func TestConfigNormalize(t *testing.T) {
 			assert.Equal(t, time.Second, c.SessionTTL)
 			assert.Equal(t, time.Minute, c.GCInterval)
 		}},
+		{name: "redis needs no dir", cfg: Config{RedisAddr: "127.0.0.1:1"}, check: func(t *testing.T, c Config) {
+			assert.Equal(t, 4*time.Hour, c.SessionTTL)
+			assert.Empty(t, c.Dir)
+		}},
 		{name: "no dir", cfg: Config{}, wantErr: "Dir is required"},
+		{name: "in-memory redis", cfg: Config{InMemory: true, RedisAddr: "127.0.0.1:1"}, wantErr: "exclude each other"},
+		{name: "sub-second TTL with redis", cfg: Config{RedisAddr: "127.0.0.1:1", MixTTL: 999 * time.Millisecond}, wantErr: "MixTTL"},
 		{name: "negative GC interval", cfg: Config{Dir: "d", GCInterval: -time.Second}, wantErr: "GCInterval"},
 		{name: "sub-second session TTL", cfg: Config{Dir: "d", SessionTTL: 500 * time.Millisecond}, wantErr: "SessionTTL"},
 		{name: "negative mix TTL", cfg: Config{Dir: "d", MixTTL: -time.Hour}, wantErr: "MixTTL"},
@@ -56,14 +63,16 @@ func TestConfigNormalize(t *testing.T) {
 }
 
 func TestWriteRefusesMissingTTL(t *testing.T) {
-	s := openMem(t, Config{})
-	k, err := checkKey("k")
-	require.NoError(t, err)
-	for _, ttl := range []time.Duration{0, -time.Second, 999 * time.Millisecond} {
-		require.ErrorContains(t, s.sessions.write(testCtx(t), k, []byte("x"), ttl), "TTL", ttl)
-	}
-	exists, _ := rawItem(t, s.sessions, "k")
-	assert.False(t, exists)
+	eachBackend(t, func(t *testing.T, b *backendCase) {
+		s := b.open(t, Config{})
+		k, err := checkKey("k")
+		require.NoError(t, err)
+		for _, ttl := range []time.Duration{0, -time.Second, 999 * time.Millisecond} {
+			require.ErrorContains(t, s.sessions.write(testCtx(t), k, []byte("x"), ttl), "TTL", ttl)
+		}
+		exists, _ := rawItem(t, s.sessions, "k")
+		assert.False(t, exists)
+	})
 }
 
 func TestOnDiskLayoutAndReopen(t *testing.T) {
@@ -118,54 +127,72 @@ func TestOpenFailureReleasesOpenedDatabases(t *testing.T) {
 }
 
 func TestCloseIsIdempotentAndFinal(t *testing.T) {
-	s, err := Open(Config{Dir: t.TempDir(), Logger: quietLogger()}, nil)
-	require.NoError(t, err)
-	ctx := testCtx(t)
-	tbl, cache := Sessions[rec](s), Features[rec](s)
-	require.NoError(t, tbl.Put(ctx, "k", rec{ID: "k"}))
+	eachBackend(t, func(t *testing.T, b *backendCase) {
+		s, err := Open(b.config(Config{}), nil)
+		require.NoError(t, err)
+		ctx := testCtx(t)
+		tbl, cache := Sessions[rec](s), Features[rec](s)
+		require.NoError(t, tbl.Put(ctx, "k", rec{ID: "k"}))
 
-	var wg sync.WaitGroup
-	for range 3 {
-		wg.Go(func() { assert.NoError(t, s.Close()) })
-	}
-	wg.Wait()
-	require.NoError(t, s.Close())
+		var wg sync.WaitGroup
+		for range 3 {
+			wg.Go(func() { assert.NoError(t, s.Close()) })
+		}
+		wg.Wait()
+		require.NoError(t, s.Close())
 
-	require.ErrorIs(t, tbl.Put(ctx, "k", rec{ID: "k"}), ErrClosed)
-	_, _, err = tbl.Get(ctx, "k")
-	require.ErrorIs(t, err, ErrClosed)
-	_, _, err = tbl.Take(ctx, "k")
-	require.ErrorIs(t, err, ErrClosed)
-	require.ErrorIs(t, tbl.Delete(ctx, "k"), ErrClosed)
-	require.ErrorIs(t, cache.PutMiss(ctx, "k"), ErrClosed)
-	_, _, err = cache.Get(ctx, "k")
-	require.ErrorIs(t, err, ErrClosed)
-	assert.Len(t, s.Stats(), 3, "Stats still answers after Close")
+		require.ErrorIs(t, tbl.Put(ctx, "k", rec{ID: "k"}), ErrClosed)
+		_, _, err = tbl.Get(ctx, "k")
+		require.ErrorIs(t, err, ErrClosed)
+		_, _, err = tbl.Take(ctx, "k")
+		require.ErrorIs(t, err, ErrClosed)
+		require.ErrorIs(t, tbl.Delete(ctx, "k"), ErrClosed)
+		require.ErrorIs(t, cache.PutMiss(ctx, "k"), ErrClosed)
+		_, _, err = cache.Get(ctx, "k")
+		require.ErrorIs(t, err, ErrClosed)
+		assert.Len(t, s.Stats(), 3, "Stats still answers after Close")
+		if b.srv != nil {
+			require.ErrorIs(t, redisClient(t, s).Ping(ctx).Err(), redis.ErrClosed, "Close closes the Redis client")
+		}
+	})
 }
 
 func TestCloseWaitsForConcurrentOperations(t *testing.T) {
-	s, err := Open(Config{InMemory: true, Logger: quietLogger()}, nil)
-	require.NoError(t, err)
-	ctx := testCtx(t)
-	tbl := Sessions[rec](s)
-	var wg sync.WaitGroup
-	for i := range 8 {
-		wg.Go(func() {
-			for j := 0; ; j++ {
-				key := "k" + string(rune('a'+i))
-				if err := tbl.Put(ctx, key, rec{ID: key, N: j}); err != nil {
-					assert.ErrorIs(t, err, ErrClosed)
-					return
+	eachBackend(t, func(t *testing.T, b *backendCase) {
+		s, err := Open(b.config(Config{}), nil)
+		require.NoError(t, err)
+		ctx := testCtx(t)
+		tbl := Sessions[rec](s)
+		var (
+			wg      sync.WaitGroup
+			started sync.WaitGroup
+		)
+		for i := range 8 {
+			started.Add(1)
+			wg.Go(func() {
+				for j := 0; ; j++ {
+					key := "k" + string(rune('a'+i))
+					if err := tbl.Put(ctx, key, rec{ID: key, N: j}); err != nil {
+						assert.ErrorIs(t, err, ErrClosed)
+						if j == 0 {
+							started.Done()
+						}
+						return
+					}
+					if j == 0 {
+						started.Done()
+					}
+					if _, _, err := tbl.Get(ctx, key); err != nil {
+						assert.ErrorIs(t, err, ErrClosed)
+						return
+					}
 				}
-				if _, _, err := tbl.Get(ctx, key); err != nil {
-					assert.ErrorIs(t, err, ErrClosed)
-					return
-				}
-			}
-		})
-	}
-	require.NoError(t, s.Close())
-	wg.Wait()
+			})
+		}
+		started.Wait() // every worker has made a first call
+		require.NoError(t, s.Close())
+		wg.Wait()
+	})
 }
 
 func TestGCLoopRunsAndStops(t *testing.T) {
@@ -174,7 +201,8 @@ func TestGCLoopRunsAndStops(t *testing.T) {
 	deadline := time.Now().Add(10 * time.Second)
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
-	for _, n := range s.all {
+	require.Len(t, s.badgers, 3)
+	for _, n := range s.badgers {
 		for n.gcRuns.Load() < 2 {
 			require.True(t, time.Now().Before(deadline), "%s: GC did not run", n.name)
 			<-tick.C

@@ -54,9 +54,9 @@ func (t *Table[T]) Delete(ctx context.Context, key string) error {
 	return t.ns.remove(ctx, k)
 }
 
-// Take returns the record under key and deletes it in the same Badger
-// transaction: of any number of concurrent callers exactly one gets it. Use it
-// for single-use values such as login codes.
+// Take returns the record under key and deletes it atomically (one Badger
+// transaction, or one Redis GETDEL): of any number of concurrent callers
+// exactly one gets it. Use it for single-use values such as login codes.
 func (t *Table[T]) Take(ctx context.Context, key string) (v T, found bool, err error) {
 	v, r, err := load[T](ctx, t.ns, key, true, false)
 	return v, r == resultHit, err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -35,7 +36,7 @@ type setting struct {
 // explicit flag wins over the environment, which wins over the default.
 func parseConfig(args []string, env envLookup, stderr io.Writer) (config, error) {
 	var c config
-	var logLevel, corsOrigins, shutdown, sseHeartbeat string
+	var logLevel, corsOrigins, shutdown, sseHeartbeat, clusterSeeds string
 	fs := flag.NewFlagSet("djd", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var settings []setting
@@ -62,6 +63,13 @@ func parseConfig(args []string, env envLookup, stderr io.Writer) (config, error)
 	str(&c.SimAddr, "sim-addr", "DJ_SIM_ADDR", "127.0.0.1:0", "address of the in-process simulator in sim mode")
 	str(&c.SimURL, "sim-url", "DJ_SIM_URL", "", "in sim mode, use the simulator at this URL (e.g. a djsim process) instead of starting one")
 	str(&c.SimLatency, "sim-latency", "DJ_SIM_LATENCY", "realistic", "simulated upstream latency: none or realistic")
+	str(&c.RedisAddr, "redis-addr", "DJ_REDIS_ADDR", "", "host:port of Redis: the store moves there (needed in cluster mode); empty: Badger under -data-dir")
+	str(&c.Cluster.Name, "cluster-name", "DJ_CLUSTER_NAME", "", "join the cluster of this name (needs -redis-addr, -cluster-discovery-port, -cluster-seeds); empty: a single node")
+	str(&c.Cluster.Addr, "cluster-addr", "DJ_CLUSTER_ADDR", "127.0.0.1:0", "host:port for node-to-node messages in cluster mode (port 0: any free port)")
+	str(&clusterSeeds, "cluster-seeds", "DJ_CLUSTER_SEEDS", "", "comma-separated host:port of every node's discovery endpoint, this one's included")
+	discovery := envInt(env, "DJ_CLUSTER_DISCOVERY_PORT", 0)
+	fs.IntVar(&c.Cluster.DiscoveryPort, "cluster-discovery-port", discovery, "port of this node's membership endpoint in cluster mode")
+	settings = append(settings, setting{"cluster-discovery-port", "DJ_CLUSTER_DISCOVERY_PORT", "port of this node's membership endpoint in cluster mode"})
 	bodyLimit := envInt(env, "DJ_BODY_LIMIT", 256<<10)
 	fs.IntVar(&c.BodyLimit, "body-limit", bodyLimit, "largest request body in bytes")
 	settings = append(settings, setting{"body-limit", "DJ_BODY_LIMIT", "largest request body in bytes"})
@@ -85,10 +93,41 @@ func parseConfig(args []string, env envLookup, stderr io.Writer) (config, error)
 	c.AnthropicAPIKey, _ = env("ANTHROPIC_API_KEY")
 	c.LastfmAPIKey, _ = env("LASTFM_API_KEY")
 	c.AdminToken, _ = env("DJ_ADMIN_TOKEN")
+	c.RedisPassword, _ = env("DJ_REDIS_PASSWORD")
 	if err := c.finish(logLevel, corsOrigins, shutdown); err != nil {
 		return config{}, err
 	}
+	if err := c.finishCluster(clusterSeeds); err != nil {
+		return config{}, err
+	}
 	return c, nil
+}
+
+// finishCluster checks the cluster settings: all of them or none.
+func (c *config) finishCluster(seeds string) error {
+	for _, s := range strings.Split(seeds, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			if _, port, err := net.SplitHostPort(s); err != nil || port == "" {
+				return fmt.Errorf("-cluster-seeds: %q is not host:port", s)
+			}
+			c.Cluster.Seeds = append(c.Cluster.Seeds, s)
+		}
+	}
+	if c.Cluster.Name == "" {
+		return nil
+	}
+	switch {
+	case c.RedisAddr == "":
+		return errors.New("-cluster-name needs -redis-addr: the nodes share their store and limits in Redis")
+	case c.Cluster.DiscoveryPort <= 0 || c.Cluster.DiscoveryPort > 65535:
+		return fmt.Errorf("-cluster-discovery-port %d: want a port number (1-65535)", c.Cluster.DiscoveryPort)
+	case len(c.Cluster.Seeds) == 0:
+		return errors.New("-cluster-name needs -cluster-seeds: the discovery endpoints of the nodes")
+	}
+	if _, _, err := net.SplitHostPort(c.Cluster.Addr); err != nil {
+		return fmt.Errorf("-cluster-addr %q: want host:port", c.Cluster.Addr)
+	}
+	return nil
 }
 
 func (c *config) finish(logLevel, corsOrigins, shutdown string) error {

@@ -55,6 +55,26 @@ func TestParseConfig(t *testing.T) {
 		{name: "tiny body limit", args: []string{"-body-limit", "10"}, wantErr: true},
 		{name: "bad sim latency", args: []string{"-sim-latency", "slow"}, wantErr: true},
 		{name: "unknown flag", args: []string{"-nope"}, wantErr: true},
+		{name: "cluster from the environment", env: map[string]string{
+			"DJ_CLUSTER_NAME": "dj", "DJ_REDIS_ADDR": "127.0.0.1:6379", "DJ_CLUSTER_DISCOVERY_PORT": "16330",
+			"DJ_CLUSTER_SEEDS": "127.0.0.1:16330, 127.0.0.1:16331", "DJ_REDIS_PASSWORD": "s3cret",
+		}, check: func(t *testing.T, c config) {
+			cl := c.Cluster
+			if cl.Name != "dj" || cl.DiscoveryPort != 16330 || len(cl.Seeds) != 2 || cl.Seeds[1] != "127.0.0.1:16331" ||
+				cl.Addr != "127.0.0.1:0" || c.RedisAddr != "127.0.0.1:6379" || c.RedisPassword != "s3cret" {
+				t.Fatalf("cluster settings %+v, redis %q", cl, c.RedisAddr)
+			}
+		}},
+		{name: "redis alone is a single node", args: []string{"-redis-addr", "127.0.0.1:6379"}, check: func(t *testing.T, c config) {
+			if c.Cluster.Name != "" || c.RedisAddr != "127.0.0.1:6379" {
+				t.Fatalf("want a single node on Redis, got %+v", c)
+			}
+		}},
+		{name: "cluster without redis", args: []string{"-cluster-name", "dj", "-cluster-discovery-port", "16330", "-cluster-seeds", "127.0.0.1:16330"}, wantErr: true},
+		{name: "cluster without discovery port", args: []string{"-cluster-name", "dj", "-redis-addr", "127.0.0.1:6379", "-cluster-seeds", "127.0.0.1:16330"}, wantErr: true},
+		{name: "cluster without seeds", args: []string{"-cluster-name", "dj", "-redis-addr", "127.0.0.1:6379", "-cluster-discovery-port", "16330"}, wantErr: true},
+		{name: "seed without port", args: []string{"-cluster-seeds", "127.0.0.1"}, wantErr: true},
+		{name: "bad cluster addr", args: []string{"-cluster-name", "dj", "-redis-addr", "r:6379", "-cluster-discovery-port", "1", "-cluster-seeds", "a:1", "-cluster-addr", "nohost"}, wantErr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -58,11 +58,35 @@ type Config struct {
 	// figures; tests shorten the breakers' open timeout).
 	Actors actors.Config
 
+	// RedisAddr ("host:port") moves the store to Redis (native TTL, the
+	// same validation on read) instead of Badger under DataDir; cluster
+	// mode needs it, for the store and for the cluster-wide limits.
+	// RedisPassword (DJ_REDIS_PASSWORD, environment only) authenticates.
+	RedisAddr     string
+	RedisPassword string
+	// Cluster joins this node to a cluster when its Name is set.
+	Cluster ClusterConfig
+
 	// Upstream credentials (real mode), from the environment only.
 	SpotifyClientID     string
 	SpotifyClientSecret string
 	AnthropicAPIKey     string
 	LastfmAPIKey        string
+}
+
+// ClusterConfig is how a node finds and talks to its peers (see
+// docs/scale-out.md).
+type ClusterConfig struct {
+	// Name is the cluster's name; nodes join only a cluster of their name.
+	// Empty: a single node.
+	Name string
+	// Addr is this node's host:port for node-to-node messages (gRPC);
+	// port 0 picks a free one. The host must be reachable by the peers.
+	Addr string
+	// DiscoveryPort is this node's membership endpoint (HTTP), which the
+	// peers poll; Seeds are every node's host:DiscoveryPort.
+	DiscoveryPort int
+	Seeds         []string
 }
 
 // Server is one running dj: what Start built, in the order Shutdown undoes.
@@ -126,7 +150,8 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 	if err != nil {
 		return nil, err
 	}
-	if a.store, err = store.Open(store.Config{Dir: cfg.DataDir, Logger: log.With("component", "store")}, a.reg); err != nil {
+	scfg := store.Config{Dir: cfg.DataDir, RedisAddr: cfg.RedisAddr, RedisPassword: cfg.RedisPassword, Logger: log.With("component", "store")}
+	if a.store, err = store.Open(scfg, a.reg); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	if a.system, err = actors.NewSystem(cfg.Actors, a.reg, log); err != nil {
