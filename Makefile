@@ -9,7 +9,7 @@ GOFLAGS_TEST ?= -race -count=1 -timeout 12m
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: all run test vet gotest webtest e2e bench proto web webdeps deps build clean help soak fuzz
+.PHONY: all run test vet gotest webtest e2e bench proto web webdeps deps build clean help soak fuzz cluster-test
 
 all: build
 
@@ -19,6 +19,7 @@ help:
 	@echo "make bench  run the benchmarks (figures go to docs/benchmarks.md)"
 	@echo "make soak   the reliability suite's long part (docs/reliability.md; under 30 minutes)"
 	@echo "make fuzz   fuzz every request decoder and the SSE encoder for FUZZTIME each (default 60s)"
+	@echo "make cluster-test  the scale-out tests: in-process cluster, then 3 djd nodes + redis-server + djsim with SIGKILLs (docs/scale-out.md)"
 	@echo "make proto  regenerate protobuf code in proto/"
 	@echo "make web    build the SPA into web/dist"
 	@echo "make build  build djd, djsim and djload into bin/"
@@ -52,6 +53,20 @@ gotest: redis-server
 	$(GO) test $(GOFLAGS_TEST) ./...
 	@echo "== figure tests: the stated rate and enrichment figures, measured alone on the wire"
 	DJ_FIGURE_TESTS=1 $(GO) test $(GOFLAGS_TEST) -p 1 -run 'TestSaturationKeepsRateAndLanes|TestEnrichHundredTracksWithinRateBound' ./actors/
+	@echo "== in-process cluster tests (protoactor's cluster fails -race and leaks goroutines: own build tag, no -race)"
+	$(GO) test -tags cluster -count=1 -timeout 5m ./internal/clustertest/
+
+# Scale-out (docs/scale-out.md): the in-process cluster tests, then the
+# long form of the three-node test (djd, djsim and redis-server as child
+# processes; a node is killed with SIGKILL, restarted, and again, under
+# load). make test runs the short form (one kill).
+cluster-test: deps redis-server
+	@mkdir -p bin
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/djd ./cmd/djd
+	$(GO) build -o bin/djsim ./cmd/djsim
+	$(GO) test -tags cluster -count=1 -timeout 5m -v ./internal/clustertest/
+	DJ_FIGURE_TESTS=1 $(GO) test -count=1 -timeout 10m -v -run '^TestClusterSaturationKeepsRateAndLanes$$' ./actors/
+	DJ_SOAK=1 DJ_BIN=$(CURDIR)/bin/djd DJ_SIM_BIN=$(CURDIR)/bin/djsim $(GO) test -count=1 -timeout 30m -v -run '^TestScaleOut' ./internal/reliability/
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -57,6 +57,29 @@ type Config struct {
 	// (default 1 s; tests use a few milliseconds).
 	DeadLetterThrottle time.Duration
 
+	// Shared, when set, makes RatePerSecond and LaneCaps hold for every
+	// System that shares it (the nodes of a cluster) instead of for this
+	// one alone: see SharedLimits. nil (the default) is a single node,
+	// and nothing below applies. Every node must use the same rate, window
+	// and caps.
+	Shared SharedLimits
+	// SharedTTL is how long a lane lease or a pending start outlives the
+	// last renewal by its node (default 5 s; renewed every third of it),
+	// so the slots of a node that died free within about that long.
+	SharedTTL time.Duration
+	// SharedPoll is the longest a waiter refused by Shared waits before
+	// the actor asks again (default 25 ms): other nodes' releases are not
+	// pushed, so this bounds how late a freed slot is seen.
+	SharedPoll time.Duration
+	// SharedTimeout bounds one round trip to Shared (default 500 ms).
+	// Past it, or on any error, waiters are refused with
+	// ErrSharedLimitsDown: the limiter fails closed. It must be at most a
+	// third of SharedTTL, so a renewal lands before its lease expires.
+	SharedTimeout time.Duration
+	// Cluster makes the System a member of a protoactor cluster whose
+	// session actors are grains (see ClusterConfig); nil: single node.
+	Cluster *ClusterConfig
+
 	hooks *hooks // test observation points; nil in production
 }
 
@@ -116,6 +139,9 @@ func (c Config) withDefaults() (Config, error) {
 	setInt(&c.Restarts, 3)
 	setDur(&c.RestartWindow, 10*time.Second)
 	setDur(&c.DeadLetterThrottle, time.Second)
+	setDur(&c.SharedTTL, 5*time.Second)
+	setDur(&c.SharedPoll, 25*time.Millisecond)
+	setDur(&c.SharedTimeout, 500*time.Millisecond)
 
 	caps := make(map[Lane]int, len(defaultLaneCaps))
 	timeouts := make(map[Lane]time.Duration, len(defaultCallTimeouts))
@@ -172,6 +198,10 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("actors: MaxQueue and Restarts must not be negative")
 	case b.FailureRatio < 0 || b.FailureRatio > 1:
 		return c, fmt.Errorf("actors: Breaker.FailureRatio must be within [0,1], got %g", b.FailureRatio)
+	case c.SharedTTL < 0, c.SharedPoll < 0, c.SharedTimeout < 0:
+		return c, fmt.Errorf("actors: shared-limit durations must not be negative")
+	case c.SharedTimeout*3 > c.SharedTTL:
+		return c, fmt.Errorf("actors: SharedTimeout (%s) must be at most a third of SharedTTL (%s)", c.SharedTimeout, c.SharedTTL)
 	}
 	return c, nil
 }

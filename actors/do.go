@@ -268,6 +268,8 @@ func (s *System) waitFailed(ctx context.Context, lane Lane, op, reqID string, er
 		outcome = "breaker_open"
 	case errors.Is(err, ErrQueueFull):
 		outcome = "queue_full"
+	case errors.Is(err, ErrSharedLimitsDown):
+		outcome = "shared_limits_down"
 	case errors.Is(err, ErrLimiterDown), errors.Is(err, ErrLimiterRestarted):
 		outcome = "limiter_down"
 	}

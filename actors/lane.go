@@ -27,12 +27,14 @@ type laneRuntime struct {
 	pid         atomic.Pointer[actor.PID]
 	ledger      map[uint64]holder
 	pausedUntil time.Time
+	sh          *laneShared // the lane's cluster-wide leases; nil on a single node
 }
 
 type holder struct {
 	reqID string
 	op    string
 	since time.Time
+	lease string // its cluster-wide lease; "" on a single node
 }
 
 func newLaneRuntime(s *System, lane Lane) *laneRuntime {
@@ -42,6 +44,7 @@ func newLaneRuntime(s *System, lane Lane) *laneRuntime {
 		timeout: s.cfg.CallTimeouts[lane],
 		ledger:  map[uint64]holder{},
 	}
+	rt.sh = newLaneShared(s.rate.link, lane, rt.cap)
 	bc := s.cfg.Breaker
 	gauge := s.m.breakerState.WithLabelValues(string(lane))
 	rt.cb = gobreaker.NewCircuitBreaker[struct{}](gobreaker.Settings{
@@ -116,8 +119,9 @@ func (a *laneActor) Receive(c actor.Context) {
 	case *acquireLane:
 		a.acquire(c, m)
 	case *releaseLane:
-		if _, ok := a.rt.ledger[m.ticket]; ok {
+		if h, ok := a.rt.ledger[m.ticket]; ok {
 			delete(a.rt.ledger, m.ticket)
+			a.rt.sh.release(a.s, h.lease)
 			a.s.cfg.hooks.emit(a.name, "released", m.ticket)
 		}
 		if m.pause > 0 {
@@ -128,14 +132,24 @@ func (a *laneActor) Receive(c actor.Context) {
 		if w, ok := a.q.remove(m.ticket); ok {
 			a.s.cfg.hooks.emit(a.name, "dropped", m.ticket)
 			c.Send(w.replyTo, &refused{kind: context.Canceled})
-		} else if _, ok := a.rt.ledger[m.ticket]; ok {
+		} else if h, ok := a.rt.ledger[m.ticket]; ok {
 			delete(a.rt.ledger, m.ticket)
+			a.rt.sh.release(a.s, h.lease)
 			a.s.cfg.hooks.emit(a.name, "reclaimed", m.ticket)
 		}
 		a.dispatch(c)
 	case *laneWake:
 		a.timerAt = time.Time{}
 		a.dispatch(c)
+	case *sharedLeaseDone:
+		if a.rt.sh.done(c, a.s, a.name, m, time.Now()) {
+			a.refuseAll(c, ErrSharedLimitsDown)
+		}
+		a.dispatch(c)
+	case *sharedRenew:
+		a.rt.sh.onRenew(c, a.s, a.rt.ledger)
+	case *sharedRenewed:
+		a.rt.sh.renewed(a.s, a.log, a.rt.ledger, m)
 	case *breakerChanged:
 		a.breakerChanged(c, m)
 	case *breakerCheck:
@@ -157,8 +171,10 @@ func (a *laneActor) Receive(c actor.Context) {
 	case *actor.Stopping:
 		a.refuseAll(c, ErrLimiterDown)
 		a.stopTimers()
+		a.rt.sh.stop(a.s)
 	case *actor.Stopped:
 		a.stopTimers()
+		a.rt.sh.wait()
 		a.s.cfg.hooks.emit(a.name, "stopped", 0)
 	}
 }
@@ -181,10 +197,12 @@ func (a *laneActor) acquire(c actor.Context, m *acquireLane) {
 	a.dispatch(c)
 }
 
-// dispatch grants permits while the lane has room and is not paused.
+// dispatch grants permits while the lane has room and is not paused (in
+// a cluster, each permit also needs a lease in hand: laneShared).
 func (a *laneActor) dispatch(c actor.Context) {
 	now := time.Now()
-	if now.Before(a.rt.pausedUntil) {
+	paused := now.Before(a.rt.pausedUntil)
+	if paused {
 		a.arm(a.rt.pausedUntil)
 	} else {
 		if !a.rt.pausedUntil.IsZero() {
@@ -192,18 +210,25 @@ func (a *laneActor) dispatch(c actor.Context) {
 			a.rt.pausedUntil = time.Time{}
 			a.s.cfg.hooks.emit(a.name, "resumed", 0)
 		}
-		for len(a.rt.ledger) < a.rt.cap {
+		for len(a.rt.ledger) < a.rt.cap && a.rt.sh.ready() {
 			w := a.q.next(nil)
 			if w == nil {
 				break
 			}
-			a.rt.ledger[w.ticket] = holder{reqID: w.reqID, op: w.op, since: now}
+			a.rt.ledger[w.ticket] = holder{reqID: w.reqID, op: w.op, since: now, lease: a.rt.sh.take()}
 			a.s.cfg.hooks.emit(a.name, "granted", w.ticket)
 			c.Send(w.replyTo, &granted{})
 		}
 	}
 	if len(a.rt.ledger) > a.rt.cap {
 		panic(&invariantViolation{what: a.name + ": more permits out than its cap"})
+	}
+	waiting := 0 // waiters a lease could serve now
+	if !paused {
+		waiting = a.q.len()
+	}
+	if t, retry := a.rt.sh.ask(c, a.s, now, waiting, len(a.rt.ledger)); retry {
+		a.arm(t)
 	}
 	a.inFlight.Set(float64(len(a.rt.ledger)))
 	a.queued.Set(float64(a.q.len()))
@@ -236,6 +261,7 @@ func (a *laneActor) breakerChanged(c actor.Context, m *breakerChanged) {
 		c.Send(w.replyTo, &refused{kind: ErrBreakerOpen})
 	}
 	a.queued.Set(0)
+	a.rt.sh.ask(c, a.s, time.Now(), 0, len(a.rt.ledger)) // leases in hand go back
 	a.armBreakerCheck()
 }
 

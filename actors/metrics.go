@@ -27,6 +27,8 @@ type metrics struct {
 	trackedActive prometheus.Gauge         // dj_tracked_work_active
 	laneCap       *prometheus.GaugeVec     // dj_lane_cap{lane}
 	rateLimit     prometheus.Gauge         // dj_upstream_rate_limit
+	sharedCalls   *prometheus.CounterVec   // dj_shared_limits_calls_total{op,result}
+	sharedDown    prometheus.Gauge         // dj_shared_limits_down
 	meters        *actorMeters             // per-kind instruments; dj_actor_mailbox_depth{kind}
 }
 
@@ -80,6 +82,13 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		rateLimit: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "dj_upstream_rate_limit", Help: "Configured global limit of upstream request starts per window (what dj_upstream_window_requests may reach).",
 		}),
+		sharedCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dj_shared_limits_calls_total",
+			Help: "Round trips to the cluster-wide limits (Config.Shared), by operation and result (ok, refused, error; renew also counts lost leases).",
+		}, []string{"op", "result"}),
+		sharedDown: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "dj_shared_limits_down", Help: "1 while the cluster-wide limits fail to answer (calls are refused), else 0.",
+		}),
 	}
 	m.meters = newActorMeters(m)
 	if reg == nil {
@@ -88,7 +97,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	for _, c := range []prometheus.Collector{
 		m.actorsAlive, m.msgDuration, m.restarts, m.laneInFlight, m.laneQueued,
 		m.breakerState, m.requests, m.windowCount, m.rateQueued, m.waitSeconds,
-		m.budgetUsed, m.trackedActive, m.laneCap, m.rateLimit, m.meters,
+		m.budgetUsed, m.trackedActive, m.laneCap, m.rateLimit, m.sharedCalls, m.sharedDown, m.meters,
 	} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("actors: register metrics: %w", err)

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"dj/mix"
+	djproto "dj/proto"
 	"dj/store"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -48,6 +50,7 @@ type Mixes struct {
 	quiet     sync.Map // user id -> time.Time: no background fill before then
 	pushed    sync.Map // user id -> URI last fed to Spotify's queue
 	closeOnce sync.Once
+	closed    atomic.Bool // Close was called (cluster mode refuses requests)
 }
 
 // mixesConfig holds the service's tunables; MixesOption sets them.
@@ -86,7 +89,9 @@ func WithMixSpotifyQueue(on bool) MixesOption {
 	return func(c *mixesConfig) { c.spotifyQueue = on }
 }
 
-// NewMixes starts the session registry actor ("sessions").
+// NewMixes starts the session registry actor ("sessions"). In cluster
+// mode it registers the session grain kind instead; call
+// System.StartCluster after it.
 func NewMixes(d Deps, opts ...MixesOption) (*Mixes, error) {
 	d.defaults()
 	cfg := mixesConfig{
@@ -107,6 +112,13 @@ func NewMixes(d Deps, opts ...MixesOption) (*Mixes, error) {
 	if m.features == nil {
 		m.features = noFeatures{}
 	}
+	if m.sys.cluster != nil {
+		props := m.sys.Props(sessionKind, func() actor.Actor { return newSessionGrain(m) })
+		if err := m.sys.cluster.addKind(sessionKind, props); err != nil {
+			return nil, err
+		}
+		return m, nil
+	}
 	props := m.sys.Props("sessions", func() actor.Actor { return &sessionRegistry{m: m} },
 		actor.WithSupervisor(&sessionStrategy{m: m, restarts: cfg.restarts, window: cfg.restartWindow}))
 	pid, err := m.sys.Actors().Root.SpawnNamed(props, "sessions")
@@ -118,10 +130,16 @@ func NewMixes(d Deps, opts ...MixesOption) (*Mixes, error) {
 }
 
 // Close stops the registry and every session actor (their state is
-// already in the store). Requests after Close fail.
+// already in the store). Requests after Close fail. In cluster mode the
+// grains belong to the cluster: they stop when the System leaves it, and
+// only this Mixes refuses further requests.
 func (m *Mixes) Close(ctx context.Context) error {
 	var err error
 	m.closeOnce.Do(func() {
+		m.closed.Store(true)
+		if m.registry == nil {
+			return
+		}
 		f := m.sys.Actors().Root.PoisonFuture(m.registry)
 		_, err = awaitFuture(ctx, f)
 		if errors.Is(err, actor.ErrDeadLetter) {
@@ -132,10 +150,46 @@ func (m *Mixes) Close(ctx context.Context) error {
 }
 
 // ask sends a request to the user's session actor and waits for the reply
-// (bounded by the ask timeout and by ctx).
+// (bounded by the ask timeout and by ctx). In cluster mode the actor is
+// the user's session grain, wherever it lives, and the request and reply
+// travel as protobuf (see session_proto.go); errors come back with the
+// same kinds either way.
 func (m *Mixes) ask(ctx context.Context, userID string, req sessionRequest) (*sessionReply, error) {
+	if m.sys.cluster != nil {
+		return m.askGrain(ctx, userID, req)
+	}
 	f := m.sys.Actors().Root.RequestFuture(m.registry, &toSession{userID: userID, req: req}, m.cfg.askTimeout)
 	v, err := awaitFuture(ctx, f)
+	return m.answer(req, v, err)
+}
+
+// askGrain is ask in cluster mode.
+func (m *Mixes) askGrain(ctx context.Context, userID string, req sessionRequest) (*sessionReply, error) {
+	if m.closed.Load() {
+		return nil, fmt.Errorf("mix session %s: %w", messageName(req), ErrShuttingDown)
+	}
+	pb, err := sessionRequestToProto(req)
+	if err != nil {
+		return nil, fmt.Errorf("mix session %s: %w", messageName(req), err)
+	}
+	v, err := m.sys.cluster.request(ctx, sessionKind, userID, pb, m.cfg.askTimeout)
+	if err != nil {
+		return m.answer(req, nil, err)
+	}
+	rp, ok := v.(*djproto.SessionReply)
+	if !ok {
+		return nil, fmt.Errorf("mix session %s: unexpected reply %T", messageName(req), v)
+	}
+	r, err := sessionReplyFromProto(rp)
+	if err != nil {
+		return nil, fmt.Errorf("mix session %s: %w", messageName(req), err)
+	}
+	return m.answer(req, r, nil)
+}
+
+// answer maps the outcome of a request to the session actor: the reply
+// and its error, or a timeout, shutdown or transport error.
+func (m *Mixes) answer(req sessionRequest, v any, err error) (*sessionReply, error) {
 	switch {
 	case errors.Is(err, actor.ErrTimeout):
 		return nil, fmt.Errorf("mix session %s did not answer within %s: %w", messageName(req), m.cfg.askTimeout, ErrWaitTimeout)
@@ -178,8 +232,26 @@ func (m *Mixes) begin(ctx context.Context) (context.Context, *Tracker) {
 	return ctx, m.sys.NewTracker(context.WithoutCancel(ctx))
 }
 
+// LiveSessions is how many users' session actors are alive on this
+// node (diagnostics, tests): in cluster mode the session grains this
+// member hosts.
+func (m *Mixes) LiveSessions(ctx context.Context) (int, error) {
+	return m.liveSessions(ctx)
+}
+
+// SessionHost is the cluster address (see System.ClusterAddress) of the
+// member that hosts userID's session grain, or would activate it, in this
+// member's current view of the cluster; "" on a single node. It is
+// computed locally and activates nothing.
+func (m *Mixes) SessionHost(userID string) string {
+	return m.sys.clusterOwner(sessionKind, userID)
+}
+
 // liveSessions is how many session actors are alive (tests, diagnostics).
 func (m *Mixes) liveSessions(ctx context.Context) (int, error) {
+	if m.sys.cluster != nil {
+		return m.sys.clusterActivations(sessionKind), nil
+	}
 	v, err := awaitFuture(ctx, m.sys.Actors().Root.RequestFuture(m.registry, &sessionCount{}, m.cfg.askTimeout))
 	if err != nil {
 		return 0, err

@@ -91,7 +91,7 @@ func (m *Mixes) fillLater(t *Tracker, userID string, push bool) {
 	if _, busy := m.filling.LoadOrStore(userID, struct{}{}); busy {
 		return
 	}
-	t.Go("mix.autofill", func(ctx context.Context) error {
+	t.GoRedoable("mix.autofill", func(ctx context.Context) error {
 		defer m.filling.Delete(userID)
 		ctx = WithPriority(ctx, PriorityBackground)
 		snap, err := m.snapshot(ctx, userID)

@@ -10,11 +10,15 @@ import (
 
 // rateRuntime is what the rate actor keeps across restarts: the window of
 // recent starts (forgetting it could let a fresh instance start another
-// full window's worth at once) and the lane pauses (forgetting them would
-// ignore a Retry-After).
+// full window's worth at once), the lane pauses (forgetting them would
+// ignore a Retry-After), and, in a cluster, its side of the shared window
+// (sh, nil on a single node) and the System's link to the shared limits,
+// which the lane runtimes share.
 type rateRuntime struct {
 	win    *startWindow
 	paused map[Lane]time.Time
+	link   *sharedLink
+	sh     *rateShared
 }
 
 func newRateRuntime(cfg Config) *rateRuntime {
@@ -26,9 +30,12 @@ func newRateRuntime(cfg Config) *rateRuntime {
 	// call could have run, so a lost report costs one slot for a while
 	// rather than for ever.
 	stale := longest + cfg.span()
+	link := newSharedLink(cfg)
 	return &rateRuntime{
 		win:    newStartWindow(cfg.RatePerSecond, cfg.span(), stale),
 		paused: map[Lane]time.Time{},
+		link:   link,
+		sh:     newRateShared(link, cfg, stale),
 	}
 }
 
@@ -78,11 +85,13 @@ func (a *rateActor) Receive(c actor.Context) {
 			a.s.cfg.hooks.emit("rate", "dropped", m.ticket)
 			c.Send(w.replyTo, &refused{kind: context.Canceled})
 		} else if a.rt.win.unused(m.ticket) {
+			a.rt.sh.giveBack(a.s, m.ticket)
 			a.s.cfg.hooks.emit("rate", "returned", m.ticket)
 		}
 		a.dispatch(c)
 	case *stampRate:
 		a.rt.win.stampAt(m.ticket, m.at)
+		a.rt.sh.stamp(a.s, m.ticket)
 		a.s.cfg.hooks.emit("rate", "stamped", m.ticket)
 		a.dispatch(c)
 	case *pauseLane:
@@ -94,6 +103,13 @@ func (a *rateActor) Receive(c actor.Context) {
 	case *rateWake:
 		a.timerAt = time.Time{}
 		a.dispatch(c)
+	case *sharedStartDone:
+		if a.rt.sh.done(c, a.s, m, time.Now()) {
+			a.refuseAll(c, ErrSharedLimitsDown)
+		}
+		a.dispatch(c)
+	case *sharedRenew:
+		a.rt.sh.onRenew(c, a.s, time.Now())
 	case *inspect:
 		a.rt.win.prune(time.Now())
 		c.Respond(RateStatus{
@@ -108,14 +124,17 @@ func (a *rateActor) Receive(c actor.Context) {
 	case *actor.Stopping:
 		a.refuseAll(c, ErrLimiterDown)
 		a.stopTimer()
+		a.rt.sh.stop(a.s)
 	case *actor.Stopped:
 		a.stopTimer()
+		a.rt.sh.wait()
 		a.s.cfg.hooks.emit("rate", "stopped", 0)
 	}
 }
 
 // dispatch grants as many starts as the window allows, to the waiters
-// whose lanes are not paused, and arms the timer for the next change.
+// whose lanes are not paused, and arms the timer for the next change. In
+// a cluster a grant also needs a cluster grant in hand (rateShared).
 func (a *rateActor) dispatch(c actor.Context) {
 	now := time.Now()
 	win := a.rt.win
@@ -131,12 +150,13 @@ func (a *rateActor) dispatch(c actor.Context) {
 		_, paused := a.rt.paused[w.lane]
 		return !paused
 	}
-	for win.free() {
+	for win.free() && a.rt.sh.ready() {
 		w := a.q.next(eligible)
 		if w == nil {
 			break
 		}
 		win.add(w.ticket, now)
+		a.rt.sh.bind(c, a.s, w.ticket, now)
 		a.s.cfg.hooks.emit("rate", "granted", w.ticket)
 		c.Send(w.replyTo, &granted{})
 	}
@@ -156,14 +176,18 @@ func (a *rateActor) dispatch(c actor.Context) {
 			next, ok = t, true
 		}
 	}
-	blocked := false
+	waiting := 0 // eligible waiters left
 	a.q.each(func(w *waiter) {
 		if until, paused := a.rt.paused[w.lane]; paused {
 			consider(until)
 		} else {
-			blocked = true
+			waiting++
 		}
 	})
+	blocked := waiting > 0
+	if t, retry := a.rt.sh.ask(c, a.s, now, waiting, win.count()); retry {
+		consider(t)
+	}
 	if t, has := win.nextChange(); has {
 		if blocked {
 			consider(t)

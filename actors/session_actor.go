@@ -29,6 +29,11 @@ type sessionActor struct {
 	sess   *mix.Session // nil: the user has no mix
 	loaded bool
 
+	// clustered: the actor is a cluster grain (see sessionGrain). It then
+	// replies with protobuf messages, passivates itself, and re-reads the
+	// stored session before every request (see load).
+	clustered bool
+
 	lastActive time.Time   // when the last request arrived
 	idleTimer  *time.Timer // sends idleCheck; stopped when the actor stops
 }
@@ -74,11 +79,19 @@ func (a *sessionActor) armIdle(c actor.Context, d time.Duration) {
 
 // checkIdle asks the registry to stop the actor once it has had no request
 // for the idle timeout (the registry decides, see sessionRegistry), and
-// checks again later in case it does not.
+// checks again later in case it does not. A grain has no registry: it
+// stops itself, after the requests already in its mailbox; a request
+// that arrives later finds it gone and is sent to a fresh activation
+// (see clusterNode.request).
 func (a *sessionActor) checkIdle(c actor.Context) {
 	idle := a.m.cfg.idleTimeout
 	if quiet := time.Since(a.lastActive); quiet < idle {
 		a.armIdle(c, idle-quiet)
+		return
+	}
+	if a.clustered {
+		c.Poison(c.Self())
+		a.m.log.Debug("mix session grain passivated", "user_id", a.userID)
 		return
 	}
 	c.Send(c.Parent(), &sessionIdle{userID: a.userID, pid: c.Self()})
@@ -93,15 +106,25 @@ func (a *sessionActor) handle(c actor.Context, req sessionRequest) {
 		if r := recover(); r != nil {
 			a.m.log.Error("mix session actor panicked; restarting it from the store",
 				"actor", c.Self().Id, "request_id", req.requestID(), "message", messageName(req), "panic", fmt.Sprint(r))
-			c.Respond(&sessionReply{err: errSessionCrashed})
+			a.reply(c, &sessionReply{err: errSessionCrashed})
 			panic(r)
 		}
 	}()
 	if err := a.load(req.requestID()); err != nil {
-		c.Respond(&sessionReply{err: err})
+		a.reply(c, &sessionReply{err: err})
 		return
 	}
-	c.Respond(a.dispatch(req))
+	a.reply(c, a.dispatch(req))
+}
+
+// reply answers the request being handled: with the reply itself, or as
+// a grain with its protobuf form.
+func (a *sessionActor) reply(c actor.Context, r *sessionReply) {
+	if a.clustered {
+		c.Respond(sessionReplyToProto(r))
+		return
+	}
+	c.Respond(r)
 }
 
 // dispatch runs a request against the loaded state.
@@ -184,8 +207,21 @@ func (a *sessionActor) mutate(m sessionMutation) *sessionReply {
 
 // load reads the stored session once per incarnation. A store error is
 // returned (the request fails) and the read is tried again next time.
+//
+// A grain reads it again before every request. While the cluster's
+// membership changes, one user can briefly have two activations (a
+// member that has not yet seen the change still routes to the old owner,
+// which re-activates the grain there). Each write goes through to the
+// shared store before it is acknowledged, so reading the store first
+// makes every edit apply to the newest acknowledged state: a stale
+// activation cannot overwrite an edit made elsewhere with its old copy.
+// The read costs about 0.1 ms on Redis. What it does not close is two
+// activations applying edits in the same instant (read, read, write,
+// write): that window is one store round trip while membership settles,
+// and only a conditional write in the store (a version check) would shut
+// it.
 func (a *sessionActor) load(reqID string) error {
-	if a.loaded {
+	if a.loaded && !a.clustered {
 		return nil
 	}
 	ctx, cancel := a.storeCtx(reqID)
@@ -195,6 +231,7 @@ func (a *sessionActor) load(reqID string) error {
 		return fmt.Errorf("load mix session: %w", err)
 	}
 	a.loaded = true
+	a.sess = nil
 	if found && s.UserID == a.userID {
 		a.sess = s
 	}

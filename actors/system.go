@@ -32,8 +32,14 @@ type System struct {
 	tickets atomic.Uint64
 	work    workGroup
 
+	cluster *clusterNode // nil: single node
+
 	base       context.Context // ends when shutdown gives up on tracked work
 	baseCancel context.CancelFunc
+	// draining ends when shutdown begins: redoable work (Tracker.GoRedoable)
+	// stops then instead of holding the drain.
+	draining     context.Context
+	drainingStop context.CancelFunc
 
 	stopped      atomic.Bool
 	shutdownOnce sync.Once
@@ -73,16 +79,27 @@ func NewSystem(cfg Config, reg prometheus.Registerer, log *slog.Logger) (*System
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Cluster != nil {
+		cc, err := cfg.Cluster.withDefaults()
+		if err != nil {
+			return nil, err
+		}
+		cfg.Cluster = &cc
+	}
 	m, err := newMetrics(reg)
 	if err != nil {
 		return nil, err
 	}
 	s := &System{cfg: cfg, log: log, m: m, lanes: map[Lane]*laneRuntime{}}
 	s.base, s.baseCancel = context.WithCancel(context.Background())
+	s.draining, s.drainingStop = context.WithCancel(s.base)
 	s.sys = actor.NewActorSystem(
 		actor.WithLoggerFactory(protoactorLogger(log, cfg.ActorLogLevel)),
 		actor.WithDeadLetterThrottleInterval(cfg.DeadLetterThrottle),
 	)
+	if cfg.Cluster != nil {
+		s.cluster = &clusterNode{s: s, cfg: *cfg.Cluster}
+	}
 	s.rate = newRateRuntime(cfg)
 	for lane := range cfg.LaneCaps {
 		s.lanes[lane] = newLaneRuntime(s, lane)
@@ -194,8 +211,9 @@ func awaitFuture(ctx context.Context, f *actor.Future) (any, error) {
 }
 
 // Shutdown drains tracked work for at most Config.DrainTimeout (or until
-// ctx ends), logs every piece that did not finish, cancels it, then stops
-// the limiter actors and the actor system. Calls to Do after that fail
+// ctx ends), logs every piece that did not finish, cancels it, then
+// leaves the cluster (in cluster mode, bounded by ctx) and stops the
+// limiter actors and the actor system. Calls to Do after that fail
 // with ErrLimiterDown. It returns an error when work was left running.
 // Calling it again returns the first result.
 func (s *System) Shutdown(ctx context.Context) error {
@@ -207,6 +225,7 @@ func (s *System) shutdown(ctx context.Context) error {
 	t0 := time.Now()
 	s.log.Info("shutdown: draining tracked work", "active", s.work.active(), "drain_timeout", s.cfg.DrainTimeout.String())
 	s.cfg.hooks.emit("system", "draining", 0)
+	s.drainingStop()
 	var drainErr error
 	timer := time.NewTimer(s.cfg.DrainTimeout)
 	select {
@@ -247,10 +266,18 @@ func (s *System) shutdown(ctx context.Context) error {
 	// New calls fail fast from here; calls already waiting are refused by
 	// the actors as they stop.
 	s.stopped.Store(true)
+	// A cluster member leaves first, so the other members take over its
+	// users' sessions; protoactor then stops the actor system itself.
+	systemStopped := false
+	if s.cluster != nil {
+		systemStopped = s.cluster.leave(ctx)
+	}
 	if err := s.sys.Root.PoisonFuture(s.upstream).Wait(); err != nil && !errors.Is(err, actor.ErrDeadLetter) {
 		s.log.Error("shutdown: limiter actors did not stop", "err", err)
 	}
-	s.sys.Shutdown()
+	if !systemStopped {
+		s.sys.Shutdown()
+	}
 	s.log.Info("shutdown: actor system stopped", "took", time.Since(t0).String(), "drained", drainErr == nil)
 	return drainErr
 }

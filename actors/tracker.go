@@ -67,6 +67,19 @@ func (s *System) NewTracker(ctx context.Context) *Tracker {
 // fn is recovered and recorded as a failure. After Shutdown has finished
 // draining, fn is not run and the work is recorded as failed.
 func (t *Tracker) Go(name string, fn func(ctx context.Context) error) {
+	t.goUntil(name, t.s.base, fn)
+}
+
+// GoRedoable is Go for work that a later request redoes by itself (a
+// background fill of the queue): its context also ends as soon as
+// shutdown begins, so it does not hold the drain of the work that must
+// finish (acknowledged edits, a track change being recorded).
+func (t *Tracker) GoRedoable(name string, fn func(ctx context.Context) error) {
+	t.goUntil(name, t.s.draining, fn)
+}
+
+// goUntil runs fn as tracked work whose context ends with until.
+func (t *Tracker) goUntil(name string, until context.Context, fn func(ctx context.Context) error) {
 	task := &trackedTask{name: name, reqID: t.reqID, started: time.Now()}
 	t.mu.Lock()
 	t.tasks = append(t.tasks, task)
@@ -77,7 +90,7 @@ func (t *Tracker) Go(name string, fn func(ctx context.Context) error) {
 		return
 	}
 	ctx, cancel := context.WithCancel(t.ctx)
-	stop := context.AfterFunc(t.s.base, cancel)
+	stop := context.AfterFunc(until, cancel)
 	t.s.m.trackedActive.Inc()
 	go func() {
 		var err error

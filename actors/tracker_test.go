@@ -147,3 +147,36 @@ func TestShutdownIsBoundedAndLogsWhatDidNotFinish(t *testing.T) {
 	require.Equal(t, 1, st.Failed, "the cancelled one ended with its context's error")
 	require.Equal(t, 1, st.Pending)
 }
+
+// Redoable work (background fills) is cancelled as soon as shutdown
+// begins, so the drain does not wait on it, while ordinary tracked work
+// started alongside still runs to its end.
+func TestShutdownCancelsRedoableWorkAtOnce(t *testing.T) {
+	ts := newTestSystem(t, Config{DrainTimeout: time.Minute})
+	tr := ts.NewTracker(WithRequestID(context.Background(), "req-redo"))
+	started := make(chan struct{})
+	tr.GoRedoable("fill", func(ctx context.Context) error {
+		close(started)
+		<-ctx.Done()
+		return ctx.Err()
+	})
+	release := make(chan struct{})
+	tr.Go("must-finish", func(ctx context.Context) error {
+		<-release
+		return ctx.Err()
+	})
+	<-started
+
+	done := make(chan error, 1)
+	go func() { done <- ts.Shutdown(context.Background()) }()
+	ts.rec.waitFor(t, "system", "draining", 1)
+	waitUntil(t, "the redoable work to end", func() bool { return tr.Status().Failed == 1 })
+	select {
+	case err := <-done:
+		t.Fatalf("shutdown returned while ordinary work still ran: %v", err)
+	default:
+	}
+	close(release)
+	require.NoError(t, <-done, "the drain finished within its bound: nothing was left to cancel")
+	require.Equal(t, TrackerStatus{Started: 2, Done: 1, Failed: 1}, tr.Status())
+}

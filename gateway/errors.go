@@ -37,6 +37,8 @@ var errorRules = []errorRule{
 	{actors.ErrQueueFull, http.StatusServiceUnavailable, "the service is busy; try again shortly"},
 	{actors.ErrWaitTimeout, http.StatusServiceUnavailable, "the service is busy; try again shortly"},
 	{actors.ErrShuttingDown, http.StatusServiceUnavailable, "the server is restarting; try again shortly"},
+	{actors.ErrLimiterDown, http.StatusServiceUnavailable, "the service is busy; try again shortly"},
+	{actors.ErrLimiterRestarted, http.StatusServiceUnavailable, "the service is busy; try again shortly"},
 	{actors.ErrUpstreamUnavailable, http.StatusServiceUnavailable, "an upstream service is not answering; try again shortly"},
 	{actors.ErrCallTimeout, http.StatusServiceUnavailable, "an upstream service is not answering; try again shortly"},
 	{actors.ErrUpstreamBadResponse, http.StatusBadGateway, "an upstream service answered something we could not read"},
@@ -53,14 +55,23 @@ func (s *Server) mapError(c *Call, err error) error {
 	if errors.As(err, &pe) {
 		return err
 	}
+	r, ok := ruleFor(err)
+	if !ok {
+		return err
+	}
+	s.log.WarnContext(c.Ctx, "request failed", "request_id", c.RequestID, "status", r.status, "err", err)
+	if wait, ok := actors.RetryAfter(err); ok {
+		c.fiber.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+	}
+	return &ProblemError{Status: r.status, Detail: r.detail}
+}
+
+// ruleFor is the first rule whose kind err is.
+func ruleFor(err error) (errorRule, bool) {
 	for _, r := range errorRules {
 		if errors.Is(err, r.kind) {
-			s.log.WarnContext(c.Ctx, "request failed", "request_id", c.RequestID, "status", r.status, "err", err)
-			if wait, ok := actors.RetryAfter(err); ok {
-				c.fiber.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-			}
-			return &ProblemError{Status: r.status, Detail: r.detail}
+			return r, true
 		}
 	}
-	return err
+	return errorRule{}, false
 }

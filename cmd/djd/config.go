@@ -36,7 +36,7 @@ type setting struct {
 // explicit flag wins over the environment, which wins over the default.
 func parseConfig(args []string, env envLookup, stderr io.Writer) (config, error) {
 	var c config
-	var logLevel, corsOrigins, shutdown, sseHeartbeat, clusterSeeds string
+	var logLevel, corsOrigins, shutdown, sseHeartbeat, clusterSeeds, mixIdle string
 	fs := flag.NewFlagSet("djd", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var settings []setting
@@ -59,6 +59,7 @@ func parseConfig(args []string, env envLookup, stderr io.Writer) (config, error)
 	str(&logLevel, "log-level", "DJ_LOG_LEVEL", "info", "debug, info, warn or error")
 	str(&shutdown, "shutdown-timeout", "DJ_SHUTDOWN_TIMEOUT", "10s", "how long shutdown waits for streams and tracked work")
 	str(&sseHeartbeat, "sse-heartbeat", "DJ_SSE_HEARTBEAT", "15s", "interval of the SSE streams' heartbeat comments")
+	str(&mixIdle, "mix-idle-timeout", "DJ_MIX_IDLE_TIMEOUT", "10m", "how long a user's mix session actor stays in memory without requests (its mix stays in the store)")
 	str(&corsOrigins, "cors-origins", "DJ_CORS_ORIGINS", "", "comma-separated browser origins allowed cross-origin (the SPA is same-origin)")
 	str(&c.SimAddr, "sim-addr", "DJ_SIM_ADDR", "127.0.0.1:0", "address of the in-process simulator in sim mode")
 	str(&c.SimURL, "sim-url", "DJ_SIM_URL", "", "in sim mode, use the simulator at this URL (e.g. a djsim process) instead of starting one")
@@ -88,6 +89,9 @@ func parseConfig(args []string, env envLookup, stderr io.Writer) (config, error)
 		return config{}, fmt.Errorf("-sse-heartbeat %q: want a positive duration such as 15s", sseHeartbeat)
 	}
 	c.SSEHeartbeat = hb
+	if c.MixIdleTimeout, err = time.ParseDuration(mixIdle); err != nil || c.MixIdleTimeout < time.Millisecond {
+		return config{}, fmt.Errorf("-mix-idle-timeout %q: want a duration of at least 1ms such as 10m", mixIdle)
+	}
 	c.SpotifyClientID, _ = env("SPOTIFY_CLIENT_ID")
 	c.SpotifyClientSecret, _ = env("SPOTIFY_CLIENT_SECRET")
 	c.AnthropicAPIKey, _ = env("ANTHROPIC_API_KEY")

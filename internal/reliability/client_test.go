@@ -8,22 +8,34 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 	"time"
 )
 
-// client talks to one dj server over HTTP, returning errors instead of
-// failing the test, so storm goroutines can use it.
+// client talks to dj servers over HTTP, returning errors instead of
+// failing the test, so storm goroutines can use it. With several servers
+// (the nodes of a cluster) each request goes to the next one in turn.
 type client struct {
-	base string
-	hc   *http.Client
+	base  string   // the first server
+	bases []string // every server
+	next  atomic.Uint64
+	hc    *http.Client
 }
 
-func newClient(base string) *client {
-	return &client{base: base, hc: &http.Client{
+func newClient(bases ...string) *client {
+	return &client{base: bases[0], bases: bases, hc: &http.Client{
 		Timeout:       30 * time.Second,
 		Transport:     &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 30 * time.Second},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
+}
+
+// server is where the next request goes: the servers in turn.
+func (c *client) server() string {
+	if len(c.bases) == 1 {
+		return c.base
+	}
+	return c.bases[c.next.Add(1)%uint64(len(c.bases))]
 }
 
 // close drops the client's idle connections.
@@ -48,7 +60,7 @@ func (c *client) do(ctx context.Context, method, path, token string, body any) (
 		}
 		r = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, r)
+	req, err := http.NewRequestWithContext(ctx, method, c.server()+path, r)
 	if err != nil {
 		return reply{}, err
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"net/url"
 	"slices"
 	"sync"
@@ -135,14 +134,20 @@ func (l *ledger) setSession(token string) {
 }
 
 // storm sends edits of one part ("queue" or "prefs") one after another
-// until ctx ends or the server stops answering. An edit that got no
-// answer stays pending; so does one refused with 503 when shuttingDown
-// (a server that is stopping may refuse work). Any other refusal, or an
-// answer that is not the edit's effect on the acknowledged state, is an
-// error.
-func (l *ledger) storm(ctx context.Context, c *client, rng *rand.Rand, part string, shuttingDown bool) error {
+// until ctx ends, quit is closed or the server stops answering. An edit that got no
+// answer stays pending; so does one refused with a status listed in
+// unavailable (a server that is stopping may refuse work with 503; a
+// cluster node whose peer died, with 502/503/504: the edit may or may
+// not have been stored). Any other refusal, or an answer that is not the
+// edit's effect on the acknowledged state, is an error.
+func (l *ledger) storm(ctx context.Context, quit <-chan struct{}, c *client, rng *rand.Rand, part string, unavailable []int) error {
 	token := l.session()
 	for ctx.Err() == nil {
+		select {
+		case <-quit:
+			return nil
+		default:
+		}
 		l.mu.Lock()
 		var e edit
 		if part == "prefs" {
@@ -159,7 +164,7 @@ func (l *ledger) storm(ctx context.Context, c *client, rng *rand.Rand, part stri
 		if err != nil {
 			return nil // no answer: the server is gone, the edit stays pending
 		}
-		if r.status == http.StatusServiceUnavailable && shuttingDown {
+		if slices.Contains(unavailable, r.status) {
 			return nil
 		}
 		if r.status != 200 {

@@ -13,6 +13,7 @@ import (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	djdBuild.cleanup()
+	djsimBuild.cleanup()
 	if code == 0 {
 		if err := goleak.Find(leakcheck.Known()...); err != nil {
 			println("goleak: goroutines left behind:", err.Error())

@@ -15,14 +15,15 @@ import (
 	"time"
 )
 
-// djdProc is one djd child process in sim mode. Its stdout (the JSON
-// logs) goes to a file for the log greps; its stderr is read for the
-// banner and kept in another.
+// djdProc is one child process: a djd in sim mode or a djsim. Its
+// stdout (the JSON logs) goes to a file for the log greps; its stderr is
+// read for the banner and kept in another.
 type djdProc struct {
 	t       *testing.T
 	cmd     *exec.Cmd
-	URL     string // djd, e.g. http://127.0.0.1:41234
-	SimURL  string // its in-process simulator
+	banner  []string // the banner line's submatches
+	URL     string   // djd (or djsim), e.g. http://127.0.0.1:41234
+	SimURL  string   // the simulator djd uses
 	LogPath string
 	done    chan struct{} // closed when the process has been waited for
 	state   *os.ProcessState
@@ -36,22 +37,44 @@ var bannerRE = regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+) — SI
 // SIGKILLed by its PID when the test ends, if it is still running.
 func startDJD(t *testing.T, bin, dataDir string, args ...string) *djdProc {
 	t.Helper()
+	all := append([]string{"-addr", "127.0.0.1:0", "-data-dir", dataDir, "-sim-latency", "none", "-log-level", "debug"}, args...)
+	p := startChild(t, bin, all, bannerRE, "DJ_VALIDATE_RESPONSES=1")
+	p.URL, p.SimURL = p.banner[1], p.banner[2]
+	return p
+}
+
+// simBannerRE is djsim's first line.
+var simBannerRE = regexp.MustCompile(`djsim listening on (http://127\.0\.0\.1:\d+)`)
+
+// startSim runs a djsim child process on a free loopback port (the
+// simulator the nodes of a cluster share) and waits for its banner.
+func startSim(t *testing.T, bin string, args ...string) *djdProc {
+	t.Helper()
+	p := startChild(t, bin, append([]string{"-addr", "127.0.0.1:0"}, args...), simBannerRE)
+	p.URL, p.SimURL = p.banner[1], p.banner[1]
+	return p
+}
+
+// startChild runs bin with args and waits until its stderr shows a line
+// matching banner. The process is SIGKILLed by its PID when the test
+// ends, if it is still running.
+func startChild(t *testing.T, bin string, args []string, banner *regexp.Regexp, env ...string) *djdProc {
+	t.Helper()
 	logDir := t.TempDir()
-	logPath := filepath.Join(logDir, fmt.Sprintf("djd-%d.log", time.Now().UnixNano()))
+	logPath := filepath.Join(logDir, fmt.Sprintf("%s-%d.log", filepath.Base(bin), time.Now().UnixNano()))
 	stdout, err := os.Create(logPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	all := append([]string{"-addr", "127.0.0.1:0", "-data-dir", dataDir, "-sim-latency", "none", "-log-level", "debug"}, args...)
-	cmd := exec.Command(bin, all...)
-	cmd.Env = append(djdEnv(), "DJ_VALIDATE_RESPONSES=1")
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(djdEnv(), env...)
 	cmd.Stdout = stdout
 	errLog, err := os.Create(logPath + ".stderr")
 	if err != nil {
 		t.Fatal(err)
 	}
-	banner := &bannerWriter{w: errLog, found: make(chan []string, 1)}
-	cmd.Stderr = banner
+	bw := &bannerWriter{w: errLog, re: banner, found: make(chan []string, 1)}
+	cmd.Stderr = bw
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -70,12 +93,11 @@ func startDJD(t *testing.T, bin, dataDir string, args ...string) *djdProc {
 		}
 	})
 	select {
-	case m := <-banner.found:
-		p.URL, p.SimURL = m[1], m[2]
+	case p.banner = <-bw.found:
 	case <-p.done:
-		t.Fatalf("djd exited before its banner: %v\n%s", p.err, p.stderr())
+		t.Fatalf("%s exited before its banner: %v\n%s", bin, p.err, p.stderr())
 	case <-time.After(60 * time.Second):
-		t.Fatalf("no banner from djd within 60 s\n%s", p.stderr())
+		t.Fatalf("no banner from %s within 60 s\n%s", bin, p.stderr())
 	}
 	return p
 }
@@ -167,6 +189,7 @@ func (p *djdProc) stderr() string {
 // submatches once. exec's copying goroutine is its only caller.
 type bannerWriter struct {
 	w     io.Writer
+	re    *regexp.Regexp
 	line  []byte
 	found chan []string
 	seen  bool
@@ -179,7 +202,7 @@ func (b *bannerWriter) Write(p []byte) (int, error) {
 		if i < 0 {
 			break
 		}
-		if m := bannerRE.FindStringSubmatch(string(b.line[:i])); m != nil && !b.seen {
+		if m := b.re.FindStringSubmatch(string(b.line[:i])); m != nil && !b.seen {
 			b.seen = true
 			b.found <- m
 		}

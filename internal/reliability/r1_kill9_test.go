@@ -44,7 +44,7 @@ func TestR1AcknowledgedEditsSurviveKill9(t *testing.T) {
 	var downtime time.Duration
 	for k := range kills {
 		before, _, _ := ledgerTotals(ledgers)
-		s := startStorm(ctx, c, ledgers, seed+uint64(k), false)
+		s := startStorm(ctx, c, ledgers, seed+uint64(k))
 		delay := 300*time.Millisecond + time.Duration(rng.Int64N(int64(1200*time.Millisecond)))
 		time.Sleep(delay)
 		p.Kill9()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -55,7 +56,7 @@ func startR7Load(ctx context.Context, t *testing.T, p *djdProc, c *client, ledge
 				func(f string) bool { t := envelopeType(f); return t == "done" || t == "error" })
 		}
 	}
-	l.storm = startStorm(ctx, c, ledgers, seed, true)
+	l.storm = startStorm(ctx, c, ledgers, seed, http.StatusServiceUnavailable)
 	players := []string{"user-0005", "user-0006", "user-0007", "user-0008"}
 	l.tokens = make([]string, len(players))
 	tracks := make([][]string, len(players))

@@ -9,16 +9,19 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strconv"
 	"strings"
 	"time"
 
 	"dj/actors"
 	"dj/gateway"
+	"dj/internal/quota"
 	"dj/store"
 	"dj/upstream/sim"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
 )
 
 // Config is what a server needs; cmd/djd fills it from flags and the
@@ -48,6 +51,9 @@ type Config struct {
 
 	// SSEHeartbeat is the SSE heartbeat interval (0: the default 15 s).
 	SSEHeartbeat time.Duration
+	// MixIdleTimeout passivates a mix session actor idle this long (0:
+	// the actors' default, 10 min).
+	MixIdleTimeout time.Duration
 	// AdminToken (DJ_ADMIN_TOKEN, environment only) opens the admin
 	// dashboard's metrics stream; empty: the route does not exist.
 	AdminToken string
@@ -91,16 +97,19 @@ type ClusterConfig struct {
 
 // Server is one running dj: what Start built, in the order Shutdown undoes.
 type Server struct {
-	cfg     Config
-	log     *slog.Logger
-	reg     *prometheus.Registry
-	sim     *sim.Server // nil in real mode and with an external simulator
-	demo    []string    // the simulator's first user IDs, for the login page
-	store   *store.Store
-	system  *actors.System
-	streams *actors.Streams
-	players *actors.Players
-	gateway *gateway.Server
+	cfg   Config
+	log   *slog.Logger
+	reg   *prometheus.Registry
+	sim   *sim.Server // nil in real mode and with an external simulator
+	demo  []string    // the simulator's first user IDs, for the login page
+	store *store.Store
+	// limitsRedis is the Redis client of the cluster-wide limits (nil on
+	// a single node).
+	limitsRedis *redis.Client
+	system      *actors.System
+	streams     *actors.Streams
+	players     *actors.Players
+	gateway     *gateway.Server
 }
 
 // Start brings a server up: simulator (sim mode), store, actors, gateway.
@@ -154,7 +163,16 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 	if a.store, err = store.Open(scfg, a.reg); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	if a.system, err = actors.NewSystem(cfg.Actors, a.reg, log); err != nil {
+	acfg := cfg.Actors
+	if acfg.Cluster, err = cfg.Cluster.actors(); err != nil {
+		return nil, err
+	}
+	if acfg.Cluster != nil { // the 40 requests/s and the lane caps hold for the whole cluster
+		if acfg.Shared, err = a.sharedLimits(); err != nil {
+			return nil, err
+		}
+	}
+	if a.system, err = actors.NewSystem(acfg, a.reg, log); err != nil {
 		return nil, fmt.Errorf("start actors: %w", err)
 	}
 	login := actors.NewLogin(actors.LoginConfig{
@@ -168,7 +186,11 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 		return nil, fmt.Errorf("start enrichment: %w", err)
 	}
 	a.reg.MustRegister(enricher.Collector())
-	mixes, err := actors.NewMixes(deps, actors.WithMixEnricher(enricher))
+	mixOpts := []actors.MixesOption{actors.WithMixEnricher(enricher)}
+	if cfg.MixIdleTimeout > 0 {
+		mixOpts = append(mixOpts, actors.WithMixIdleTimeout(cfg.MixIdleTimeout))
+	}
+	mixes, err := actors.NewMixes(deps, mixOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("start mixes: %w", err)
 	}
@@ -193,14 +215,66 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 		Registerer:        a.reg,
 		Gatherer:          a.reg,
 		AdminToken:        cfg.AdminToken,
+		Cluster:           a.clusterFunc(),
 	}, gateway.Deps{Login: login, Mixes: mixes, Music: music, Streams: a.streams, Players: a.players,
 		Chat: actors.NewChat(deps, music, mixes), Steer: actors.NewSteer(deps, mixes)})
 	if err != nil {
 		return nil, err
 	}
+	if acfg.Cluster != nil { // every kind is registered: join, then serve
+		if err := a.system.StartCluster(ctx); err != nil {
+			return nil, fmt.Errorf("join cluster %q: %w", cfg.Cluster.Name, err)
+		}
+	}
 	gw.Serve(ln)
 	a.gateway = gw
 	return a, nil
+}
+
+// sharedLimits connects the cluster-wide upstream limits in Redis (the
+// client is closed by Shutdown, after the actors).
+func (a *Server) sharedLimits() (*quota.Limits, error) {
+	a.limitsRedis = redis.NewClient(&redis.Options{
+		Addr: a.cfg.RedisAddr, Password: a.cfg.RedisPassword,
+		DialTimeout: 2 * time.Second, ReadTimeout: 2 * time.Second, WriteTimeout: 2 * time.Second,
+		PoolTimeout: 2 * time.Second, MaxRetries: 1, ContextTimeoutEnabled: true,
+	})
+	l, err := quota.New(a.limitsRedis, quota.Options{Prefix: "dj:" + a.cfg.Cluster.Name + ":quota:"})
+	if err != nil {
+		return nil, fmt.Errorf("cluster-wide limits: %w", err)
+	}
+	return l, nil
+}
+
+// actors turns the node's cluster settings into the actor system's (nil
+// on a single node).
+func (c ClusterConfig) actors() (*actors.ClusterConfig, error) {
+	if c.Name == "" {
+		return nil, nil
+	}
+	host, portText, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("cluster address %q: %w", c.Addr, err)
+	}
+	port, err := strconv.Atoi(portText)
+	if err != nil || port < 0 || port > 65535 {
+		return nil, fmt.Errorf("cluster address %q: bad port", c.Addr)
+	}
+	return &actors.ClusterConfig{Name: c.Name, Host: host, Port: port, ProviderPort: c.DiscoveryPort, Seeds: c.Seeds}, nil
+}
+
+// clusterFunc is what /api/health asks about the cluster: nothing on a
+// single node.
+func (a *Server) clusterFunc() func() gateway.ClusterHealth {
+	if a.cfg.Cluster.Name == "" {
+		return nil
+	}
+	return a.clusterHealth
+}
+
+// clusterHealth is this node's view of the cluster, for /api/health.
+func (a *Server) clusterHealth() gateway.ClusterHealth {
+	return gateway.ClusterHealth{Name: a.cfg.Cluster.Name, Members: a.system.ClusterMembers()}
 }
 
 func (a *Server) startSimulator() error {
@@ -270,6 +344,9 @@ func (a *Server) Shutdown(ctx context.Context) error {
 	}
 	if a.store != nil {
 		errs = append(errs, a.store.Close())
+	}
+	if a.limitsRedis != nil {
+		errs = append(errs, a.limitsRedis.Close())
 	}
 	if a.sim != nil {
 		errs = append(errs, a.sim.Close())
