@@ -43,7 +43,17 @@ type LoginConfig struct {
 	// RefreshBefore refreshes a Spotify token this long before it expires
 	// (default 2 min).
 	RefreshBefore time.Duration
-	Now           func() time.Time
+	// TokenCacheTTL is how long Authenticate trusts a validated session
+	// token without reading the store again (default
+	// DefaultTokenCacheTTL; negative: no cache, every request reads the
+	// store). Logout on this node takes effect at once either way; a
+	// token revoked on another node of a cluster stays valid here for up
+	// to this long.
+	TokenCacheTTL time.Duration
+	// TokenCacheSize bounds the cached tokens (default
+	// DefaultTokenCacheSize; negative: no cache).
+	TokenCacheSize int
+	Now            func() time.Time
 }
 
 func (c *LoginConfig) defaults() {
@@ -58,6 +68,12 @@ func (c *LoginConfig) defaults() {
 	}
 	if c.RefreshBefore <= 0 {
 		c.RefreshBefore = 2 * time.Minute
+	}
+	if c.TokenCacheTTL == 0 {
+		c.TokenCacheTTL = DefaultTokenCacheTTL
+	}
+	if c.TokenCacheSize == 0 {
+		c.TokenCacheSize = DefaultTokenCacheSize
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -78,6 +94,7 @@ type Login struct {
 	codes    *store.Table[*loginCode]
 	sessions *store.Table[*sessionRecord]
 	grants   *store.Table[*spotifyGrant]
+	tokens   *tokenCache        // validated session tokens; nil: off
 	refresh  singleflight.Group // one refresh per user at a time (tokens rotate)
 }
 
@@ -90,6 +107,7 @@ func NewLogin(cfg LoginConfig, sys *System, st *store.Store, accounts *spotify.C
 		codes:    store.Sessions[*loginCode](st),
 		sessions: store.Sessions[*sessionRecord](st),
 		grants:   store.Sessions[*spotifyGrant](st),
+		tokens:   newTokenCache(cfg.TokenCacheTTL, cfg.TokenCacheSize),
 	}
 }
 
@@ -197,21 +215,33 @@ func (l *Login) Exchange(ctx context.Context, code string) (string, time.Duratio
 	return token, l.cfg.SessionTTL, nil
 }
 
-// Authenticate resolves a session token to its user.
+// Authenticate resolves a session token to its user: from the token
+// cache when this node validated it recently (see TokenCacheTTL), else
+// from the store.
 func (l *Login) Authenticate(ctx context.Context, token string) (string, error) {
-	rec, ok, err := l.sessions.Get(ctx, sessionTokenKey(token))
+	sum := sha256.Sum256([]byte(token))
+	now := l.cfg.Now()
+	user, ok, epoch := l.tokens.get(sum, now)
+	if ok {
+		return user, nil
+	}
+	rec, ok, err := l.sessions.Get(ctx, "session:"+hex.EncodeToString(sum[:]))
 	if err != nil {
 		return "", err
 	}
-	if !ok || l.cfg.Now().After(rec.ExpiresAt) {
+	if !ok || now.After(rec.ExpiresAt) {
 		return "", ErrNoSession
 	}
+	l.tokens.put(sum, rec.UserID, rec.ExpiresAt, now, epoch)
 	return rec.UserID, nil
 }
 
-// Logout revokes a session token at once.
+// Logout revokes a session token at once: its record leaves the store,
+// then this node's token cache.
 func (l *Login) Logout(ctx context.Context, token string) error {
-	return l.sessions.Delete(ctx, sessionTokenKey(token))
+	err := l.sessions.Delete(ctx, sessionTokenKey(token))
+	l.tokens.evict(sha256.Sum256([]byte(token)))
+	return err
 }
 
 // SpotifyClient returns a Web API client for the user with a token that is

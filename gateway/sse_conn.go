@@ -16,14 +16,14 @@ import (
 // a reset): that is the signal.
 //
 // This is safe alongside fasthttp because fasthttp reads the whole
-// request (body included) before the handler runs and does not read the
-// connection again while writing the response, and openStream marks the
-// response "Connection: close", so the connection never carries another
+// request (body included) before the handler runs, and openStream
+// hijacks the connection, so fasthttp never reads it again; the response
+// says "Connection: close", so the connection never carries another
 // request whose bytes this read could take. Bytes a client sends anyway
 // (a pipelined request) are discarded: they would never be served.
 //
-// The goroutine ends when the client leaves, when fasthttp closes the
-// connection after the stream, or when finishRun wakes it.
+// The goroutine ends when the client leaves, when the connection is
+// closed after the stream, or when finishRun wakes it.
 func watchDisconnect(conn net.Conn, st *actors.Stream) {
 	// fasthttp armed a read deadline (Config.ReadTimeout) for reading the
 	// request; clear it, or it would look like a broken connection.

@@ -70,6 +70,12 @@ func TestParseConfig(t *testing.T) {
 				t.Fatalf("want a single node on Redis, got %+v", c)
 			}
 		}},
+		{name: "mix idle timeout", args: []string{"-mix-idle-timeout", "90s"}, check: func(t *testing.T, c config) {
+			if c.MixIdleTimeout != 90*time.Second {
+				t.Fatalf("mix idle timeout %v", c.MixIdleTimeout)
+			}
+		}},
+		{name: "bad mix idle timeout", env: map[string]string{"DJ_MIX_IDLE_TIMEOUT": "forever"}, wantErr: true},
 		{name: "cluster without redis", args: []string{"-cluster-name", "dj", "-cluster-discovery-port", "16330", "-cluster-seeds", "127.0.0.1:16330"}, wantErr: true},
 		{name: "cluster without discovery port", args: []string{"-cluster-name", "dj", "-redis-addr", "127.0.0.1:6379", "-cluster-seeds", "127.0.0.1:16330"}, wantErr: true},
 		{name: "cluster without seeds", args: []string{"-cluster-name", "dj", "-redis-addr", "127.0.0.1:6379", "-cluster-discovery-port", "16330"}, wantErr: true},

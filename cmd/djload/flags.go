@@ -14,6 +14,8 @@ type options struct {
 	mode           string
 	target         string
 	djd            string
+	djsim          string
+	simProcess     bool
 	simLatency     string
 	heartbeat      time.Duration
 	serverLogLevel string
@@ -50,9 +52,9 @@ type options struct {
 const usageHeader = `djload — load harness for djd (issue 8).
 
 Virtual users log in through the simulator's OAuth flow and exercise djd
-over HTTP and SSE. Without -target, djload builds and starts its own djd
-(simulator mode, temporary data directory, loopback only) and stops it at
-the end. All traffic stays on loopback; every run ends by itself.
+over HTTP and SSE. Without -target, djload builds and starts its own
+djsim and djd (each its own process on loopback; djd in simulator mode
+with -sim-url and a temporary data directory) and stops both at the end. All traffic stays on loopback; every run ends by itself.
 
 Modes:
   load     users run a scenario (closed loop, or an open-loop -rate)
@@ -82,6 +84,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.mode, "mode", "load", "load, streams, compare or tokens")
 	fs.StringVar(&o.target, "target", "", "base URL of a running djd on loopback (simulator mode); empty: start one")
 	fs.StringVar(&o.djd, "djd", "", "djd binary to start when -target is empty (default $DJD_BIN, else go build ./cmd/djd)")
+	fs.StringVar(&o.djsim, "djsim", "", "djsim binary to start beside a started djd (default $DJSIM_BIN, else go build ./cmd/djsim)")
+	fs.BoolVar(&o.simProcess, "sim-process", true, "run the simulator of a started djd as its own djsim process (djd -sim-url); false: inside djd")
 	fs.StringVar(&o.simLatency, "sim-latency", "realistic", "simulator latency of a started djd: none or realistic")
 	fs.DurationVar(&o.heartbeat, "heartbeat", 15*time.Second, "SSE heartbeat interval: passed to a started djd as DJ_SSE_HEARTBEAT and used to judge lateness")
 	fs.StringVar(&o.serverLogLevel, "server-log-level", "info", "log level of a started djd (its log is kept in the temp dir when the run fails)")

@@ -16,10 +16,11 @@ import (
 	"time"
 )
 
-// child is a djd that djload started and must stop.
+// child is a process djload started (djd, djsim, the compare baseline)
+// and must stop.
 type child struct {
 	cmd     *exec.Cmd
-	dir     string // temporary directory: data, binary, log
+	dir     string // temporary directory: data, binaries, logs
 	logPath string
 	done    chan struct{}
 	waitErr error
@@ -28,35 +29,108 @@ type child struct {
 // bannerRE matches djd's start-up line on stderr.
 var bannerRE = regexp.MustCompile(`listening on (http://\S+) — SIMULATOR mode`)
 
-// startDJD builds (or takes) a djd binary and starts it on a free
-// loopback port with its own temporary data directory, in simulator mode.
-// It returns once the banner names the server's URL.
-func startDJD(ctx context.Context, o *options, stderr io.Writer) (*child, string, error) {
+// simBannerRE matches djsim's start-up line on stderr.
+var simBannerRE = regexp.MustCompile(`djsim listening on (http://\S+)`)
+
+// servers are the djd and (unless -sim-process=false) the djsim that
+// djload started for a run without -target, sharing one temporary
+// directory for data, binaries and logs.
+type servers struct {
+	djd    *child
+	sim    *child // nil: djd runs its simulator in-process
+	url    string // djd's base URL
+	simURL string // djsim's base URL ("" with an in-process simulator)
+	dir    string
+}
+
+// startServers starts, each as its own process on a free loopback port:
+// djsim (unless -sim-process=false), then djd in simulator mode pointed
+// at it with -sim-url. The simulator then stamps and counts requests on
+// its own threads: inside a busy djd, a handler starved of CPU stamps
+// requests late and has counted 41 in one window that djd kept at 40.
+// It returns once djd's banner names its URL; on failure it stops what it
+// had started.
+func startServers(ctx context.Context, o *options, stderr io.Writer) (_ *servers, err error) {
 	dir, err := os.MkdirTemp("", "djload-*")
 	if err != nil {
-		return nil, "", fmt.Errorf("temp dir: %w", err)
+		return nil, fmt.Errorf("temp dir: %w", err)
 	}
-	bin, err := djdBinary(ctx, o, dir, stderr)
+	s := &servers{dir: dir}
+	defer func() {
+		if err != nil {
+			s.stop(5 * time.Second)
+			_ = os.RemoveAll(dir)
+		}
+	}()
+	bin, err := buildOrFind(ctx, o.djd, "DJD_BIN", "djd", dir, stderr)
 	if err != nil {
-		_ = os.RemoveAll(dir)
-		return nil, "", err
+		return nil, fmt.Errorf("%w; pass -djd or set DJD_BIN", err)
+	}
+	if o.simProcess {
+		if s.sim, s.simURL, err = startSim(ctx, o, dir, stderr); err != nil {
+			return nil, err
+		}
 	}
 	logPath := filepath.Join(dir, "djd.log")
 	logf, err := os.Create(logPath)
 	if err != nil {
-		_ = os.RemoveAll(dir)
-		return nil, "", fmt.Errorf("server log: %w", err)
+		return nil, fmt.Errorf("server log: %w", err)
 	}
 	args := []string{"-addr", "127.0.0.1:0", "-data-dir", filepath.Join(dir, "data"),
 		"-upstream", "sim", "-sim-latency", o.simLatency, "-log-level", o.serverLogLevel}
+	if s.simURL != "" {
+		args = append(args, "-sim-url", s.simURL)
+	}
 	cmd := exec.Command(bin, args...)
 	cmd.Env = childEnv(os.Environ(), o)
 	c, u, err := launch(ctx, cmd, o.nice, bannerRE, logf)
 	if err != nil {
-		return nil, "", fmt.Errorf("%w; its log: %s", err, logPath)
+		return nil, fmt.Errorf("%w; its log: %s", err, logPath)
 	}
 	c.dir, c.logPath = dir, logPath
-	return c, u, nil
+	s.djd, s.url = c, u
+	return s, nil
+}
+
+// startSim builds (or takes) djsim and starts it on a free loopback port
+// with the run's latency model, at the same nice value as djd.
+func startSim(ctx context.Context, o *options, dir string, stderr io.Writer) (*child, string, error) {
+	bin, err := buildOrFind(ctx, o.djsim, "DJSIM_BIN", "djsim", dir, stderr)
+	if err != nil {
+		return nil, "", fmt.Errorf("%w; pass -djsim or set DJSIM_BIN (or -sim-process=false)", err)
+	}
+	logPath := filepath.Join(dir, "djsim.log")
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return nil, "", fmt.Errorf("simulator log: %w", err)
+	}
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-latency", o.simLatency, "-seed", "1")
+	cmd.Env = childEnv(os.Environ(), o)
+	c, u, err := launch(ctx, cmd, o.nice, simBannerRE, logf)
+	if err != nil {
+		return nil, "", fmt.Errorf("djsim: %w; its log: %s", err, logPath)
+	}
+	c.dir, c.logPath = dir, logPath
+	return c, strings.TrimRight(u, "/"), nil
+}
+
+// stop stops djd first (it may still be calling the simulator while it
+// drains), then djsim; each by its own PID.
+func (s *servers) stop(grace time.Duration) {
+	if s.djd != nil {
+		s.djd.stop(grace)
+	}
+	if s.sim != nil {
+		s.sim.stop(5 * time.Second)
+	}
+}
+
+// cleanup removes the temporary directory, unless keep (the logs help
+// after a failed run).
+func (s *servers) cleanup(keep bool) {
+	if !keep {
+		_ = os.RemoveAll(s.dir)
+	}
 }
 
 // startChild starts bin with args and waits for its banner.
@@ -125,7 +199,8 @@ func childEnv(env []string, o *options) []string {
 		k, _, _ := strings.Cut(kv, "=")
 		switch k {
 		case "SPOTIFY_CLIENT_ID", "SPOTIFY_CLIENT_SECRET", "ANTHROPIC_API_KEY", "LASTFM_API_KEY",
-			"DJ_ADDR", "DJ_DATA_DIR", "DJ_UPSTREAM", "DJ_PUBLIC_URL", "DJ_SSE_HEARTBEAT", "DJ_VALIDATE_RESPONSES":
+			"DJ_ADDR", "DJ_DATA_DIR", "DJ_UPSTREAM", "DJ_PUBLIC_URL", "DJ_SSE_HEARTBEAT", "DJ_VALIDATE_RESPONSES",
+			"DJ_SIM_URL", "DJ_SIM_ADDR", "DJ_SIM_LATENCY", "DJ_SIM_SEED":
 			continue
 		}
 		out = append(out, kv)
@@ -137,26 +212,27 @@ func childEnv(env []string, o *options) []string {
 	return out
 }
 
-// djdBinary finds the djd to start: -djd, then $DJD_BIN, else a fresh
-// build of ./cmd/djd from the module djload lives in.
-func djdBinary(ctx context.Context, o *options, dir string, stderr io.Writer) (string, error) {
-	if o.djd != "" {
-		return o.djd, nil
+// buildOrFind finds the program to start: the flag's path, then the
+// environment variable's, else a fresh build of ./cmd/NAME from the
+// module djload lives in, into dir.
+func buildOrFind(ctx context.Context, flagPath, envName, name, dir string, stderr io.Writer) (string, error) {
+	if flagPath != "" {
+		return flagPath, nil
 	}
-	if b := os.Getenv("DJD_BIN"); b != "" {
+	if b := os.Getenv(envName); b != "" {
 		return b, nil
 	}
 	root, err := moduleRoot()
 	if err != nil {
-		return "", fmt.Errorf("%w; pass -djd or set DJD_BIN", err)
+		return "", err
 	}
-	bin := filepath.Join(dir, "djd")
-	fmt.Fprintf(stderr, "djload: building djd (go build -o %s ./cmd/djd in %s)\n", bin, root)
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/djd")
+	bin := filepath.Join(dir, name)
+	fmt.Fprintf(stderr, "djload: building %s (go build -o %s ./cmd/%s in %s)\n", name, bin, name, root)
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/"+name)
 	cmd.Dir = root
 	cmd.Stdout, cmd.Stderr = stderr, stderr
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("build djd: %w", err)
+		return "", fmt.Errorf("build %s: %w", name, err)
 	}
 	return bin, nil
 }
@@ -228,13 +304,5 @@ func (c *child) stop(grace time.Duration) {
 	case <-time.After(grace):
 		_ = c.cmd.Process.Kill()
 		<-c.done
-	}
-}
-
-// cleanup removes the temporary directory, unless keep (the log helps
-// after a failed run).
-func (c *child) cleanup(keep bool) {
-	if !keep {
-		_ = os.RemoveAll(c.dir)
 	}
 }

@@ -65,6 +65,7 @@ func busyNote(r *Report) string {
 	if load <= float64(m.CPUs) {
 		return ""
 	}
-	return fmt.Sprintf("the machine's load average reached %.1f on %d CPUs during the run: djd's in-process simulator stamps a request when it gets the CPU, "+
-		"so under contention it can count requests sent over more than a second as one window; re-run on a quiet machine before blaming the limiter", load, m.CPUs)
+	return fmt.Sprintf("the machine's load average reached %.1f on %d CPUs during the run: the simulator stamps a request when its handler gets the CPU, "+
+		"so under contention it can count requests sent over more than a second as one window (most of all inside djd: -sim-process=false, or a -target "+
+		"without its own djsim); re-run on a quiet machine, or with -nice, before blaming the limiter", load, m.CPUs)
 }

@@ -68,11 +68,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		r.Target = TargetReport{URL: t.url, Version: t.version, Simulator: t.sim, StartedByDjload: t.child != nil, Heartbeat: o.heartbeat.String()}
 		if t.child != nil {
 			r.Target.SimLatency = o.simLatency
+			r.Target.ServerPID = t.child.pid()
+		}
+		if t.srv != nil && t.srv.sim != nil {
+			r.Target.SimulatorPID = t.srv.sim.pid()
 		}
 		r.Server.RSSSource = t.rssSource
 	}
 	if t.child != nil && !t.child.alive() {
 		err = errors.Join(err, fmt.Errorf("djd exited during the run (%v); its log: %s", t.child.waitErr, t.child.logPath))
+	}
+	if t.srv != nil && t.srv.sim != nil && !t.srv.sim.alive() {
+		err = errors.Join(err, fmt.Errorf("djsim exited during the run (%v); its log: %s", t.srv.sim.waitErr, t.srv.sim.logPath))
 	}
 	failed := err != nil || (r != nil && len(r.Violations) > 0)
 	t.close(failed)

@@ -39,8 +39,12 @@ type TargetReport struct {
 	Version         string `json:"version"`
 	Simulator       string `json:"simulator"`
 	StartedByDjload bool   `json:"started_by_djload"`
-	SimLatency      string `json:"sim_latency,omitempty"`
-	Heartbeat       string `json:"heartbeat"`
+	// SimulatorPID is the djsim process djload started beside djd (0: the
+	// simulator ran inside djd, or the server came from -target).
+	SimulatorPID int    `json:"simulator_pid,omitempty"`
+	ServerPID    int    `json:"server_pid,omitempty"`
+	SimLatency   string `json:"sim_latency,omitempty"`
+	Heartbeat    string `json:"heartbeat"`
 }
 
 // UsersReport describes the virtual users.

@@ -13,7 +13,8 @@ import (
 // target is the djd under load and its simulator.
 type target struct {
 	url, sim, version string
-	child             *child // nil with -target
+	child             *child   // djd; nil with -target
+	srv               *servers // what djload started; nil with -target
 	rss               func(context.Context) (int64, error)
 	rssSource         string
 	cpu               func() (time.Duration, error) // the server's CPU time
@@ -36,11 +37,15 @@ type health struct {
 func openTarget(ctx context.Context, o *options, stderr io.Writer) (*target, error) {
 	t := &target{url: strings.TrimRight(o.target, "/"), hc: &http.Client{Transport: newTransport(8), Timeout: 15 * time.Second}}
 	if t.url == "" {
-		c, u, err := startDJD(ctx, o, stderr)
+		srv, err := startServers(ctx, o, stderr)
 		if err != nil {
 			return nil, err
 		}
-		t.child, t.url = c, u
+		c := srv.djd
+		t.srv, t.child, t.url = srv, c, srv.url
+		if srv.sim != nil {
+			fmt.Fprintf(stderr, "djload: started djsim pid %d at %s (log %s)\n", srv.sim.pid(), srv.simURL, srv.sim.logPath)
+		}
 		pid := c.pid()
 		t.rss = func(context.Context) (int64, error) { return procRSS(pid) }
 		t.rssSource = fmt.Sprintf("/proc/%d/status VmRSS", pid)
@@ -87,6 +92,9 @@ func (t *target) check(ctx context.Context) error {
 		return fmt.Errorf("simulator: %w", err)
 	}
 	t.sim, t.version = strings.TrimRight(h.Simulator, "/"), h.Version
+	if t.srv != nil && t.srv.simURL != "" && t.sim != t.srv.simURL {
+		return fmt.Errorf("djd uses the simulator at %s, not the djsim djload started at %s", t.sim, t.srv.simURL)
+	}
 	var doc struct {
 		Paths map[string]map[string]any `json:"paths"`
 	}
@@ -128,11 +136,12 @@ func (t *target) resetSim(ctx context.Context) error {
 	return nil
 }
 
-// close stops a djd that djload started; keepLog keeps its directory.
+// close stops the djd (then the djsim) that djload started; keepLog
+// keeps their directory.
 func (t *target) close(keepLog bool) {
-	if t.child == nil {
+	if t.srv == nil {
 		return
 	}
-	t.child.stop(15 * time.Second)
-	t.child.cleanup(keepLog)
+	t.srv.stop(15 * time.Second)
+	t.srv.cleanup(keepLog)
 }

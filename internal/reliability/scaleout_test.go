@@ -156,12 +156,41 @@ func TestScaleOutSurvivesNodeKill(t *testing.T) {
 		}
 		t.Logf("  %s: %d requests, at most %d in flight", api, a.Requests, a.MaxInFlight)
 	}
+	checkLogoutEverywhere(ctx, t, tc, ledgers[0].session())
 	for i, p := range tc.nodes {
 		if p != nil {
 			logs[fmt.Sprintf("node %d", i)] = p.Logs()
 		}
 	}
 	assertNoSecrets(t, tokens, logs)
+}
+
+// checkLogoutEverywhere logs a session out on one node and checks every
+// other node refuses its token at once (no node may keep trusting a
+// revoked token).
+func checkLogoutEverywhere(ctx context.Context, t *testing.T, tc *testCluster, token string) {
+	t.Helper()
+	urls := tc.urls()
+	for _, u := range urls { // every node has seen (and may have cached) the token
+		c := newClient(u)
+		if err := c.json(ctx, "GET", "/api/mix/current", token, nil, nil); err != nil {
+			t.Fatalf("before logout, %s: %v", u, err)
+		}
+		c.close()
+	}
+	first := newClient(urls[0])
+	defer first.close()
+	if err := first.json(ctx, "POST", "/api/auth/logout", token, nil, nil); err != nil {
+		t.Fatalf("logout on %s: %v", urls[0], err)
+	}
+	for _, u := range urls[1:] {
+		c := newClient(u)
+		r, err := c.do(ctx, "GET", "/api/mix/current", token, nil)
+		c.close()
+		if err != nil || r.status != http.StatusUnauthorized {
+			t.Errorf("after logout on %s, %s answered %d (%v) to the revoked token; want 401", urls[0], u, r.status, err)
+		}
+	}
 }
 
 // waitMembers waits until every running node reports n cluster members.

@@ -179,6 +179,9 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 		RedirectURL:   publicURL + "/api/spotify/callback",
 		AppURL:        publicURL + "/",
 		AllowDemoUser: cfg.Upstream == "sim",
+		// A cluster node must not trust a token another node revoked:
+		// no token cache there (every request reads the shared store).
+		TokenCacheTTL: tokenCacheTTL(acfg.Cluster != nil),
 	}, a.system, a.store, ups.Spotify)
 	deps := actors.Deps{System: a.system, Store: a.store, Upstreams: ups, Login: login, Log: log}
 	enricher, err := actors.NewEnricher(deps)
@@ -244,6 +247,15 @@ func (a *Server) sharedLimits() (*quota.Limits, error) {
 		return nil, fmt.Errorf("cluster-wide limits: %w", err)
 	}
 	return l, nil
+}
+
+// tokenCacheTTL is the login's token cache setting: the default on a
+// single node, off (negative) in a cluster.
+func tokenCacheTTL(clustered bool) time.Duration {
+	if clustered {
+		return -1
+	}
+	return 0
 }
 
 // actors turns the node's cluster settings into the actor system's (nil

@@ -39,6 +39,7 @@ func run() error {
 	flag.StringVar(&cfg.DataDir, "data-dir", "./data", "data directory")
 	flag.StringVar(&cfg.Upstream, "upstream", "sim", "must be sim")
 	flag.StringVar(&cfg.SimLatency, "sim-latency", "realistic", "none or realistic")
+	flag.StringVar(&cfg.SimURL, "sim-url", "", "use the simulator at this URL (djload's djsim) instead of one in-process")
 	flag.TextVar(&logLevel, "log-level", slog.LevelInfo, "log level")
 	flag.Parse()
 	if hb := os.Getenv("DJ_SSE_HEARTBEAT"); hb != "" {
