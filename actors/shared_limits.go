@@ -135,6 +135,29 @@ func (l *sharedLink) health(s *System, op string, err error) {
 	}
 }
 
+// sharedHand is the state the rate and the lane halves of the shared
+// limits both keep: round trips to Redis out, grants or leases in hand
+// that no waiter has taken yet, when to ask again, the renewal timer and
+// the operations in flight.
+type sharedHand struct {
+	asking  int
+	inHand  []string
+	retryAt time.Time // no new asks before this
+	renew   renewTimer
+	ops     sharedOps
+}
+
+// close stops new round trips and renewals and gives back, with giveBack,
+// everything still in hand.
+func (h *sharedHand) close(giveBack func(id string)) {
+	h.ops.closed.Store(true)
+	h.renew.stop()
+	for _, id := range h.inHand {
+		giveBack(id)
+	}
+	h.inHand = nil
+}
+
 // sharedOps runs an actor's round trips in goroutines (an actor never
 // waits on the network) and lets the actor wait for them when it stops.
 // Only the owning actor starts them; results come back as messages.

@@ -26,11 +26,7 @@ type laneShared struct {
 	lane string
 	cap  int
 
-	asking  int      // TryLease round trips out
-	inHand  []string // leases no waiter has yet
-	retryAt time.Time
-	renew   renewTimer
-	ops     sharedOps
+	sharedHand // asking: TryLease round trips out; inHand: leases no waiter has yet
 }
 
 func newLaneShared(link *sharedLink, lane Lane, cap int) *laneShared {
@@ -198,12 +194,7 @@ func (sh *laneShared) stop(s *System) {
 	if sh == nil {
 		return
 	}
-	sh.ops.closed.Store(true)
-	sh.renew.stop()
-	for _, id := range sh.inHand {
-		sh.release(s, id)
-	}
-	sh.inHand = nil
+	sh.close(func(id string) { sh.release(s, id) })
 }
 
 // wait blocks until every round trip has ended (each is bounded by

@@ -25,12 +25,8 @@ type rateShared struct {
 	span  time.Duration
 	stale time.Duration // a held start older than this stopped being renewed
 
-	asking  int                  // TryStart round trips out
-	inHand  []string             // granted starts no waiter has yet, oldest first
-	held    map[uint64]heldStart // granted to a ticket, not yet stamped or returned
-	retryAt time.Time            // no new asks before this
-	renew   renewTimer
-	ops     sharedOps
+	sharedHand                      // asking: TryStart round trips out; inHand: granted starts no waiter has yet, oldest first
+	held       map[uint64]heldStart // granted to a ticket, not yet stamped or returned
 }
 
 type heldStart struct {
@@ -205,12 +201,7 @@ func (sh *rateShared) stop(s *System) {
 	if sh == nil {
 		return
 	}
-	sh.ops.closed.Store(true)
-	sh.renew.stop()
-	for _, id := range sh.inHand {
-		sh.returnID(s, id)
-	}
-	sh.inHand = nil
+	sh.close(func(id string) { sh.returnID(s, id) })
 }
 
 // wait blocks until every round trip has ended (each is bounded by
