@@ -147,6 +147,24 @@ type sharedHand struct {
 	ops     sharedOps
 }
 
+// plan gives back (with giveBack) what is in hand beyond the waiters,
+// and says how many more to ask for now: room is how many more the limit
+// could allow. While an earlier refusal's retry time holds the asks
+// back, held is true and wake is that time.
+func (h *sharedHand) plan(now time.Time, waiting, room int, giveBack func(id string)) (need int, wake time.Time, held bool) {
+	for len(h.inHand) > waiting {
+		last := len(h.inHand) - 1
+		giveBack(h.inHand[last])
+		h.inHand = h.inHand[:last]
+	}
+	have := len(h.inHand) + h.asking
+	need = min(waiting-have, room-have, sharedAsks-h.asking)
+	if need > 0 && now.Before(h.retryAt) {
+		return 0, h.retryAt, true
+	}
+	return need, time.Time{}, false
+}
+
 // close stops new round trips and renewals and gives back, with giveBack,
 // everything still in hand.
 func (h *sharedHand) close(giveBack func(id string)) {

@@ -59,18 +59,12 @@ func (sh *laneShared) ask(c actor.Context, s *System, now time.Time, waiting, ou
 	if sh == nil {
 		return time.Time{}, false
 	}
-	for len(sh.inHand) > waiting {
-		last := len(sh.inHand) - 1
-		sh.release(s, sh.inHand[last])
-		sh.inHand = sh.inHand[:last]
+	need, wake, held := sh.plan(now, waiting, sh.cap-out, func(id string) { sh.release(s, id) })
+	if held {
+		return wake, true
 	}
-	have := len(sh.inHand) + sh.asking
-	need := min(waiting-have, sh.cap-out-have, sharedAsks-sh.asking)
 	if need <= 0 {
 		return time.Time{}, false
-	}
-	if now.Before(sh.retryAt) {
-		return sh.retryAt, true
 	}
 	root, self, link, lane, cap := s.sys.Root, c.Self(), sh.link, sh.lane, sh.cap
 	for range need {

@@ -67,18 +67,12 @@ func (sh *rateShared) ask(c actor.Context, s *System, now time.Time, waiting, li
 	if sh == nil {
 		return time.Time{}, false
 	}
-	for len(sh.inHand) > waiting {
-		last := len(sh.inHand) - 1
-		sh.returnID(s, sh.inHand[last])
-		sh.inHand = sh.inHand[:last]
+	need, wake, held := sh.plan(now, waiting, sh.limit-live, func(id string) { sh.returnID(s, id) })
+	if held {
+		return wake, true
 	}
-	have := len(sh.inHand) + sh.asking
-	need := min(waiting-have, sh.limit-live-have, sharedAsks-sh.asking)
 	if need <= 0 {
 		return time.Time{}, false
-	}
-	if now.Before(sh.retryAt) {
-		return sh.retryAt, true
 	}
 	root, self, link := s.sys.Root, c.Self(), sh.link
 	for range need {
